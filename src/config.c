@@ -1,0 +1,973 @@
+/*
+ * config.c: read the INI file into a struct config and validate it.
+ *
+ * inih splits "key = value" lines; our own reader in front of it counts
+ * lines, handles comments and section headers, and rejects what inih would
+ * silently accept or mangle (continuation lines, long section names).  Every
+ * error is printed as FILE:LINE: message and counted; parsing goes on to
+ * report them all.  No socket I/O, no socket headers: Check tests this
+ * without sockets.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "config.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux, less the NUL. */
+#define UNIX_PATH_MAX	107
+
+enum key_type {
+	KT_LISTEN,
+	KT_DURATION,
+	KT_SIZE,
+	KT_COUNT,
+	KT_BOOL,
+	KT_FRAMING,
+	KT_BACKEND_DOWN,
+	KT_BACKEND,
+};
+
+struct key {
+	const char	*k_name;
+	enum key_type	 k_type;
+	size_t		 k_off;		/* of the field in its struct */
+	size_t		 k_size;	/* of the field, to copy defaults */
+	uint64_t	 k_min;		/* smallest accepted duration or size */
+};
+
+#define KEY(name, type, st, field, min)					\
+	{ (name), (type), offsetof(struct st, field),			\
+	    sizeof(((struct st *)0)->field), (min) }
+
+enum {
+	SK_LISTEN,
+	SK_MAX_CONNECTIONS,
+	SK_HANDSHAKE_TIMEOUT,
+	SK_SHUTDOWN_TIMEOUT,
+	SK__COUNT
+};
+
+/*
+ * max_connections in [server] is the global limit: it is found here before
+ * route_keys[] and so is never a default for the routes' own limit.
+ */
+static const struct key server_keys[SK__COUNT] = {
+	[SK_LISTEN] = KEY("listen", KT_LISTEN, config, cf_listen, 0),
+	[SK_MAX_CONNECTIONS] = KEY("max_connections", KT_COUNT, config,
+	    cf_max_connections, 0),
+	[SK_HANDSHAKE_TIMEOUT] = KEY("handshake_timeout", KT_DURATION,
+	    config, cf_handshake_timeout, 0),
+	[SK_SHUTDOWN_TIMEOUT] = KEY("shutdown_timeout", KT_DURATION, config,
+	    cf_shutdown_timeout, 0),
+};
+
+enum {
+	RK_BACKEND,
+	RK_FRAMING,
+	RK_TEXT,
+	RK_MAX_MESSAGE_SIZE,
+	RK_BUFFER_SIZE,
+	RK_IDLE_TIMEOUT,
+	RK_PING_INTERVAL,
+	RK_PING_TIMEOUT,
+	RK_CLOSE_TIMEOUT,
+	RK_ON_BACKEND_DOWN,
+	RK_MAX_CONNECTIONS,
+	RK__COUNT
+};
+
+static const struct key route_keys[RK__COUNT] = {
+	[RK_BACKEND] = KEY("backend", KT_BACKEND, route, rt_backend, 0),
+	[RK_FRAMING] = KEY("framing", KT_FRAMING, route, rt_framing, 0),
+	[RK_TEXT] = KEY("text", KT_BOOL, route, rt_text, 0),
+	[RK_MAX_MESSAGE_SIZE] = KEY("max_message_size", KT_SIZE, route,
+	    rt_max_message_size, 1),
+	[RK_BUFFER_SIZE] = KEY("buffer_size", KT_SIZE, route, rt_buffer_size,
+	    1024),
+	[RK_IDLE_TIMEOUT] = KEY("idle_timeout", KT_DURATION, route,
+	    rt_idle_timeout, 0),
+	[RK_PING_INTERVAL] = KEY("ping_interval", KT_DURATION, route,
+	    rt_ping_interval, 0),
+	[RK_PING_TIMEOUT] = KEY("ping_timeout", KT_DURATION, route,
+	    rt_ping_timeout, 0),
+	[RK_CLOSE_TIMEOUT] = KEY("close_timeout", KT_DURATION, route,
+	    rt_close_timeout, 1),
+	[RK_ON_BACKEND_DOWN] = KEY("on_backend_down", KT_BACKEND_DOWN, route,
+	    rt_on_backend_down, 0),
+	[RK_MAX_CONNECTIONS] = KEY("max_connections", KT_COUNT, route,
+	    rt_max_connections, 0),
+};
+
+enum section {
+	SEC_NONE,	/* before the first header */
+	SEC_SKIP,	/* a bad header, already reported: ignore its keys */
+	SEC_SERVER,
+	SEC_ROUTE,
+};
+
+/* Outcome of a value parser; the handler turns it into a message. */
+enum val {
+	VAL_OK,
+	VAL_BAD,
+	VAL_NOUNIT,
+	VAL_RANGE,
+};
+
+struct parse {
+	const char	*p_file;
+	FILE		*p_errs;
+	int		 p_nerr;
+	int		 p_line;	/* of the line last read */
+
+	FILE		*p_fp;		/* the source: a file ... */
+	const char	*p_text;	/* ... or a string */
+	char		*p_buf;		/* getline() buffer, owned */
+	size_t		 p_bufsz;
+
+	char		 p_key[64];	/* last key of this section */
+	enum section	 p_sec;
+	char		*p_where;	/* "[server]", "[route /p]"; owned */
+	size_t		 p_cur;		/* index of the current route */
+
+	struct config	*p_cf;		/* owned until returned */
+	int		 p_sset[SK__COUNT];	/* line of each server key */
+	struct route	 p_srv;		/* route defaults from [server] */
+	int		 p_srvset[RK__COUNT];
+	int		(*p_rset)[RK__COUNT];	/* per route; owned */
+};
+
+static int	 parse_err(struct parse *, int, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+
+/*
+ * Print "FILE:LINE: message" (or "FILE: message" for LINE 0) and count it.
+ * Returns 0, what an inih handler returns on error.
+ */
+static int
+parse_err(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (line > 0)
+		fprintf(p->p_errs, "%s:%d: ", p->p_file, line);
+	else
+		fprintf(p->p_errs, "%s: ", p->p_file);
+	va_start(ap, fmt);
+	vfprintf(p->p_errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->p_errs);
+	p->p_nerr++;
+	return (0);
+}
+
+/* Decimal digits only: strtoull() would take signs and blanks. */
+static enum val
+parse_uint(const char **sp, uint64_t *np)
+{
+	const char	*s = *sp;
+	uint64_t	 n = 0;
+	int		 over = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return (VAL_BAD);
+	for (; isdigit((unsigned char)*s); s++) {
+		if (n > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			over = 1;
+		else
+			n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*sp = s;
+	*np = n;
+	return (over ? VAL_RANGE : VAL_OK);
+}
+
+static enum val
+parse_duration(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char	*u_name;
+		uint64_t	 u_ms;
+	} units[] = {
+		{ "ms", 1 },
+		{ "s", 1000 },
+		{ "m", 60 * 1000 },
+		{ "h", 60 * 60 * 1000 },
+	};
+	enum val	 v;
+	uint64_t	 n;
+	size_t		 i;
+
+	if ((v = parse_uint(&s, &n)) == VAL_BAD)
+		return (VAL_BAD);
+	if (*s == '\0') {
+		/* Only zero is the same in every unit. */
+		if (v != VAL_OK || n != 0)
+			return (VAL_NOUNIT);
+		*ms = 0;
+		return (VAL_OK);
+	}
+	for (i = 0; i < nitems(units); i++)
+		if (strcmp(s, units[i].u_name) == 0)
+			break;
+	if (i == nitems(units))
+		return (VAL_BAD);
+	if (v == VAL_RANGE || n > UINT64_MAX / units[i].u_ms)
+		return (VAL_RANGE);
+	*ms = n * units[i].u_ms;
+	return (VAL_OK);
+}
+
+static enum val
+parse_size(const char *s, size_t *bytes)
+{
+	enum val	 v;
+	uint64_t	 n;
+	int		 shift;
+
+	if ((v = parse_uint(&s, &n)) == VAL_BAD)
+		return (VAL_BAD);
+	if (strcmp(s, "") == 0)
+		shift = 0;
+	else if (strcmp(s, "k") == 0 || strcmp(s, "K") == 0)
+		shift = 10;
+	else if (strcmp(s, "M") == 0)
+		shift = 20;
+	else if (strcmp(s, "G") == 0)
+		shift = 30;
+	else
+		return (VAL_BAD);
+	if (v == VAL_RANGE || n > SIZE_MAX >> shift)
+		return (VAL_RANGE);
+	*bytes = (size_t)n << shift;
+	return (VAL_OK);
+}
+
+int
+config_parse_duration(const char *s, uint64_t *ms)
+{
+	return (parse_duration(s, ms) == VAL_OK ? 0 : -1);
+}
+
+int
+config_parse_size(const char *s, size_t *bytes)
+{
+	return (parse_size(s, bytes) == VAL_OK ? 0 : -1);
+}
+
+/* Four decimal octets, no leading zeros (inet_pton() agrees). */
+static int
+ip4_valid(const char *s)
+{
+	int	 i, n, digits;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0 && *s++ != '.')
+			return (0);
+		for (n = 0, digits = 0; isdigit((unsigned char)*s); s++) {
+			if (digits > 0 && n == 0)
+				return (0);
+			n = n * 10 + (*s - '0');
+			if (++digits > 3 || n > 255)
+				return (0);
+		}
+		if (digits == 0)
+			return (0);
+	}
+	return (*s == '\0');
+}
+
+/* RFC 4291 2.2 text forms, without a zone index. */
+static int
+ip6_valid(const char *s)
+{
+	int	 groups = 0, gap = 0, n;
+
+	if (s[0] == ':' && s[1] == ':') {
+		gap = 1;
+		s += 2;
+		if (*s == '\0')
+			return (1);
+	}
+	for (;;) {
+		/* A dotted quad may end the address, as two groups. */
+		if (strchr(s, ':') == NULL && strchr(s, '.') != NULL) {
+			if (!ip4_valid(s))
+				return (0);
+			groups += 2;
+			break;
+		}
+		for (n = 0; isxdigit((unsigned char)s[n]); n++)
+			;
+		if (n == 0 || n > 4)
+			return (0);
+		groups++;
+		s += n;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':')
+			return (0);
+		if (*s == ':') {
+			if (gap)
+				return (0);
+			gap = 1;
+			if (*++s == '\0')
+				break;
+		}
+	}
+	return (gap ? groups < 8 : groups == 8);
+}
+
+/*
+ * "HOST:PORT" or "[V6]:PORT" with an IP literal: wsgated binds before it
+ * serves and never blocks, so it does no DNS lookup.
+ */
+static int
+parse_listen(struct parse *p, const char *value)
+{
+	struct config		*cf = p->p_cf;
+	struct listen_addr	*la;
+	char			 addr[64], *host, *port, *end;
+	const char		*rest, *s;
+	size_t			 len, i;
+	uint64_t		 n;
+
+	len = strcspn(value, " \t");
+	rest = value + len;
+	rest += strspn(rest, " \t");
+	if (strcmp(rest, "tls") == 0)
+		return (parse_err(p, p->p_line,
+		    "listen: TLS listeners are not implemented yet"));
+	if (*rest != '\0')
+		return (parse_err(p, p->p_line,
+		    "listen: unexpected '%s' after the address", rest));
+	if (len >= sizeof(addr))
+		goto bad;
+	memcpy(addr, value, len);
+	addr[len] = '\0';
+	if (addr[0] == '[') {
+		host = addr + 1;
+		if ((end = strchr(host, ']')) == NULL || end[1] != ':')
+			goto bad;
+		*end = '\0';
+		port = end + 2;
+		if (!ip6_valid(host))
+			return (parse_err(p, p->p_line,
+			    "listen: '%s' is not an IPv6 address", host));
+	} else {
+		if ((port = strrchr(addr, ':')) == NULL || port == addr)
+			goto bad;
+		*port++ = '\0';
+		host = addr;
+		if (strchr(host, ':') != NULL)
+			return (parse_err(p, p->p_line, "listen: '%s': an IPv6 "
+			    "address goes in brackets, as in [::1]:8080",
+			    value));
+		if (!ip4_valid(host))
+			return (parse_err(p, p->p_line, "listen: '%s' is not an "
+			    "IP address (no DNS lookups: use e.g. 127.0.0.1 "
+			    "or [::1])", host));
+	}
+	s = port;
+	if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 1 || n > 65535)
+		return (parse_err(p, p->p_line,
+		    "listen: port '%s' is not from 1 to 65535", port));
+
+	for (i = 0; i < cf->cf_nlisten; i++) {
+		la = &cf->cf_listen[i];
+		if (la->la_port == (int)n && strcmp(la->la_host, host) == 0)
+			return (parse_err(p, p->p_line,
+			    "listen: '%s' already at line %d", value,
+			    la->la_line));
+	}
+	la = reallocarray(cf->cf_listen, cf->cf_nlisten + 1, sizeof(*la));
+	if (la == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	cf->cf_listen = la;
+	la = &cf->cf_listen[cf->cf_nlisten];
+	if ((la->la_host = strdup(host)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	la->la_port = (int)n;
+	la->la_line = p->p_line;
+	cf->cf_nlisten++;
+	return (1);
+
+ bad:
+	return (parse_err(p, p->p_line,
+	    "listen: '%s' is not HOST:PORT or [IPV6]:PORT", value));
+}
+
+static int
+parse_backend(struct parse *p, char **field, const char *value)
+{
+	const char	*path;
+	size_t		 len;
+
+	if (strncmp(value, "seqpacket:", 10) == 0)
+		return (parse_err(p, p->p_line,
+		    "backend: seqpacket backends are not implemented yet"));
+	if (strncmp(value, "unix:", 5) != 0 || value[5] != '/')
+		return (parse_err(p, p->p_line,
+		    "backend: '%s' is not unix:/ABSOLUTE/PATH", value));
+	path = value + 5;
+	if ((len = strlen(path)) > UNIX_PATH_MAX)
+		return (parse_err(p, p->p_line, "backend: the path has %zu "
+		    "bytes; a UNIX socket path has at most %d", len,
+		    UNIX_PATH_MAX));
+	if ((*field = strdup(path)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
+}
+
+/*
+ * Parse VALUE as key K into the field at BASE + K->k_off.  Returns 1, or 0
+ * after reporting the error; the field is unchanged then.
+ */
+static int
+parse_value(struct parse *p, const struct key *k, void *base,
+    const char *value)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	void		*field = (char *)base + k->k_off;
+	const char	*s, *what;
+	enum val	 v;
+	uint64_t	 ms, n;
+	size_t		 bytes, i;
+
+	switch (k->k_type) {
+	case KT_LISTEN:
+		return (parse_listen(p, value));
+	case KT_DURATION:
+		what = "is not a duration (a whole number with ms, s, m or h)";
+		if ((v = parse_duration(value, &ms)) == VAL_OK) {
+			if (ms < k->k_min)
+				return (parse_err(p, p->p_line,
+				    "%s: must be more than 0", k->k_name));
+			*(uint64_t *)field = ms;
+			return (1);
+		}
+		break;
+	case KT_SIZE:
+		what = "is not a size (a whole number of bytes, or with k, M "
+		    "or G)";
+		if ((v = parse_size(value, &bytes)) == VAL_OK) {
+			if (bytes == 0 && k->k_min == 1)
+				return (parse_err(p, p->p_line,
+				    "%s: must be more than 0", k->k_name));
+			if (bytes < k->k_min)
+				return (parse_err(p, p->p_line,
+				    "%s: '%s' is less than %ju bytes",
+				    k->k_name, value, (uintmax_t)k->k_min));
+			*(size_t *)field = bytes;
+			return (1);
+		}
+		break;
+	case KT_COUNT:
+		s = value;
+		if (parse_uint(&s, &n) == VAL_OK && *s == '\0' &&
+		    n <= UINT_MAX) {
+			*(unsigned int *)field = (unsigned int)n;
+			return (1);
+		}
+		return (parse_err(p, p->p_line,
+		    "%s: '%s' is not a number from 0 to %u", k->k_name, value,
+		    UINT_MAX));
+	case KT_BOOL:
+		for (i = 0; i < nitems(yes); i++) {
+			if (strcmp(value, yes[i]) == 0) {
+				*(int *)field = 1;
+				return (1);
+			}
+			if (strcmp(value, no[i]) == 0) {
+				*(int *)field = 0;
+				return (1);
+			}
+		}
+		return (parse_err(p, p->p_line, "%s: '%s' is not yes or no",
+		    k->k_name, value));
+	case KT_FRAMING:
+		if (strcmp(value, "raw") == 0) {
+			*(enum route_framing *)field = FRAMING_RAW;
+			return (1);
+		}
+		if (strcmp(value, "lines") == 0 || strcmp(value, "length") == 0)
+			return (parse_err(p, p->p_line,
+			    "framing '%s' is not implemented yet", value));
+		return (parse_err(p, p->p_line,
+		    "framing: '%s' is not raw, lines or length", value));
+	case KT_BACKEND_DOWN:
+		if (strcmp(value, "http") == 0)
+			*(enum route_backend_down *)field = BACKEND_DOWN_HTTP;
+		else if (strcmp(value, "close") == 0)
+			*(enum route_backend_down *)field = BACKEND_DOWN_CLOSE;
+		else
+			return (parse_err(p, p->p_line,
+			    "on_backend_down: '%s' is not http or close",
+			    value));
+		return (1);
+	case KT_BACKEND:
+		return (parse_backend(p, field, value));
+	}
+	if (v == VAL_NOUNIT)
+		what = "needs a unit (ms, s, m, h)";
+	else if (v == VAL_RANGE)
+		what = "is too large";
+	return (parse_err(p, p->p_line, "%s: '%s' %s", k->k_name, value, what));
+}
+
+static const struct key *
+key_find(const struct key *keys, size_t nkeys, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeys; i++)
+		if (strcmp(keys[i].k_name, name) == 0)
+			return (&keys[i]);
+	return (NULL);
+}
+
+/*
+ * Record in SET that key K of KEYS is set on this line.  Every key but
+ * listen may be set once per section.
+ */
+static int
+key_once(struct parse *p, const struct key *keys, const struct key *k,
+    int *set)
+{
+	int	*line = &set[k - keys];
+
+	if (k->k_type != KT_LISTEN && *line != 0)
+		return (parse_err(p, p->p_line,
+		    "duplicate key '%s' in %s (first at line %d)", k->k_name,
+		    p->p_where, *line));
+	*line = p->p_line;
+	return (1);
+}
+
+static int
+parse_server_key(struct parse *p, const char *name, const char *value)
+{
+	const struct key	*k;
+
+	if ((k = key_find(server_keys, nitems(server_keys), name)) != NULL) {
+		if (!key_once(p, server_keys, k, p->p_sset))
+			return (0);
+		return (parse_value(p, k, p->p_cf, value));
+	}
+	if ((k = key_find(route_keys, nitems(route_keys), name)) == NULL)
+		return (parse_err(p, p->p_line, "unknown key '%s' in [server]",
+		    name));
+	if (k->k_type == KT_BACKEND)
+		return (parse_err(p, p->p_line,
+		    "backend belongs in a [route] section"));
+	if (!key_once(p, route_keys, k, p->p_srvset))
+		return (0);
+	return (parse_value(p, k, &p->p_srv, value));
+}
+
+static int
+parse_route_key(struct parse *p, const char *name, const char *value)
+{
+	const struct key	*k;
+
+	if ((k = key_find(route_keys, nitems(route_keys), name)) == NULL)
+		return (parse_err(p, p->p_line, "unknown key '%s' in %s", name,
+		    p->p_where));
+	if (!key_once(p, route_keys, k, p->p_rset[p->p_cur]))
+		return (0);
+	return (parse_value(p, k, &p->p_cf->cf_routes[p->p_cur], value));
+}
+
+/* Called by inih for each "key = value" line the reader lets through. */
+static int
+parse_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct parse	*p = arg;
+
+	(void)section;	/* the reader tracks sections; inih sees no header */
+	snprintf(p->p_key, sizeof(p->p_key), "%s", name);
+	if (p->p_sec == SEC_SERVER)
+		return (parse_server_key(p, name, value));
+	if (p->p_sec == SEC_ROUTE)
+		return (parse_route_key(p, name, value));
+	if (p->p_sec == SEC_NONE)
+		return (parse_err(p, p->p_line, "'%s' before any section",
+		    name));
+	return (1);
+}
+
+static void
+route_init(struct route *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->rt_framing = FRAMING_RAW;
+	rt->rt_max_message_size = 1024 * 1024;
+	rt->rt_buffer_size = 64 * 1024;
+	rt->rt_ping_interval = 30 * 1000;
+	rt->rt_ping_timeout = 30 * 1000;
+	rt->rt_close_timeout = 5 * 1000;
+	rt->rt_on_backend_down = BACKEND_DOWN_HTTP;
+}
+
+/* A header ends the section before it: check what only it can tell. */
+static void
+section_end(struct parse *p)
+{
+	struct route	*rt;
+
+	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0) {
+		rt = &p->p_cf->cf_routes[p->p_cur];
+		parse_err(p, rt->rt_line, "missing backend in %s", p->p_where);
+	}
+	p->p_sec = SEC_SKIP;
+	p->p_key[0] = '\0';
+	free(p->p_where);
+	p->p_where = NULL;
+}
+
+/*
+ * "[route PATH]": PATH starts with '/'; a trailing '*' makes it a prefix.
+ * A request path never holds blanks, '?' or '#', so a route with one could
+ * never match.
+ */
+static void
+section_route(struct parse *p, const char *spec)
+{
+	struct config	*cf = p->p_cf;
+	struct route	*rt;
+	int		(*set)[RK__COUNT];
+	size_t		 len, i;
+	int		 prefix;
+
+	len = strlen(spec);
+	prefix = len > 0 && spec[len - 1] == '*';
+	if (spec[0] != '/' || strcspn(spec, " \t\v\f?#*") < len - prefix) {
+		parse_err(p, p->p_line, "bad route path '%s': it starts with "
+		    "'/', has no blanks, '?' or '#', and '*' only at the end",
+		    spec);
+		return;
+	}
+	for (i = 0; i < cf->cf_nroutes; i++) {
+		rt = &cf->cf_routes[i];
+		if (rt->rt_prefix == prefix &&
+		    strlen(rt->rt_path) == len - prefix &&
+		    strncmp(rt->rt_path, spec, len - prefix) == 0) {
+			parse_err(p, p->p_line,
+			    "duplicate [route %s] (first at line %d)", spec,
+			    rt->rt_line);
+			break;
+		}
+	}
+
+	/* A duplicate still gets its keys checked. */
+	if ((p->p_where = malloc(len + sizeof("[route ]"))) == NULL)
+		goto nomem;
+	snprintf(p->p_where, len + sizeof("[route ]"), "[route %s]", spec);
+	rt = reallocarray(cf->cf_routes, cf->cf_nroutes + 1, sizeof(*rt));
+	if (rt == NULL)
+		goto nomem;
+	cf->cf_routes = rt;
+	set = reallocarray(p->p_rset, cf->cf_nroutes + 1, sizeof(*set));
+	if (set == NULL)
+		goto nomem;
+	p->p_rset = set;
+	rt = &cf->cf_routes[cf->cf_nroutes];
+	route_init(rt);
+	if ((rt->rt_path = strndup(spec, len - prefix)) == NULL)
+		goto nomem;
+	rt->rt_prefix = prefix;
+	rt->rt_line = p->p_line;
+	memset(p->p_rset[cf->cf_nroutes], 0, sizeof(*set));
+	p->p_cur = cf->cf_nroutes++;
+	p->p_sec = SEC_ROUTE;
+	return;
+
+ nomem:
+	parse_err(p, p->p_line, "out of memory");
+}
+
+/* S is a header line with blanks and comments stripped. */
+static void
+section_start(struct parse *p, char *s)
+{
+	char	*end, *name;
+
+	section_end(p);
+	if ((end = strchr(s, ']')) == NULL) {
+		parse_err(p, p->p_line, "missing ']' in section header");
+		return;
+	}
+	for (name = end + 1; isspace((unsigned char)*name); name++)
+		;
+	if (*name != '\0') {
+		parse_err(p, p->p_line, "unexpected '%s' after ']'", name);
+		return;
+	}
+	do
+		*end = '\0';
+	while (--end > s && isspace((unsigned char)*end));
+	for (name = s + 1; isspace((unsigned char)*name); name++)
+		;
+
+	if (strcmp(name, "server") == 0) {
+		if ((p->p_where = strdup("[server]")) == NULL)
+			parse_err(p, p->p_line, "out of memory");
+		else
+			p->p_sec = SEC_SERVER;
+	} else if (strncmp(name, "route", 5) == 0 &&
+	    (name[5] == '\0' || isspace((unsigned char)name[5]))) {
+		for (name += 5; isspace((unsigned char)*name); name++)
+			;
+		section_route(p, name);
+	} else
+		parse_err(p, p->p_line, "unknown section [%s]", name);
+}
+
+/* The next physical line without its '\n'; NULL at the end. */
+static const char *
+parse_next_line(struct parse *p, size_t *lenp)
+{
+	const char	*line;
+	ssize_t		 n;
+
+	if (p->p_fp != NULL) {
+		if ((n = getline(&p->p_buf, &p->p_bufsz, p->p_fp)) == -1) {
+			if (ferror(p->p_fp))
+				parse_err(p, 0, "read error: %s",
+				    strerror(errno));
+			return (NULL);
+		}
+		line = p->p_buf;
+		*lenp = (size_t)n;
+	} else {
+		if (*p->p_text == '\0')
+			return (NULL);
+		line = p->p_text;
+		*lenp = strcspn(line, "\n");
+		p->p_text += *lenp;
+		if (*p->p_text == '\n')
+			p->p_text++;
+	}
+	if (*lenp > 0 && line[*lenp - 1] == '\n')
+		(*lenp)--;
+	return (line);
+}
+
+/*
+ * The ini_reader: read physical lines, count them, deal with everything but
+ * "key = value" lines itself, and hand those to inih one at a time, without
+ * leading blanks, so inih never takes one for a continuation line.  inih
+ * calls the handler right after this returns, so p_line is the key's line.
+ * Like inih, ';' or '#' starts a comment line and " ;" an inline comment.
+ */
+static char *
+parse_reader(char *buf, int size, void *arg)
+{
+	struct parse	*p = arg;
+	const char	*line;
+	char		*s, *e;
+	size_t		 len;
+	int		 indented;
+
+	while ((line = parse_next_line(p, &len)) != NULL) {
+		p->p_line++;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (p->p_line == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		/* inih's buffer must hold the line, a '\n' and the NUL. */
+		if (len + 2 > (size_t)size) {
+			parse_err(p, p->p_line,
+			    "line is longer than %d characters", size - 2);
+			continue;
+		}
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+
+		indented = isspace((unsigned char)buf[0]);
+		for (s = buf; isspace((unsigned char)*s); s++)
+			;
+		if (*s == '\0' || *s == ';' || *s == '#')
+			continue;
+		for (e = s + 1; *e != '\0'; e++)
+			if (*e == ';' && isspace((unsigned char)e[-1]))
+				break;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		*e = '\0';
+
+		/*
+		 * Indented after a key, inih would pass the line on as more
+		 * of that key's value; no value here spans lines.
+		 */
+		if (indented && p->p_key[0] != '\0') {
+			if (p->p_sec != SEC_SKIP)
+				parse_err(p, p->p_line, "line continues the "
+				    "value of '%s'; remove the indentation",
+				    p->p_key);
+			continue;
+		}
+		if (*s == '[') {
+			section_start(p, s);
+			continue;
+		}
+		if (strpbrk(s, "=:") == NULL) {
+			parse_err(p, p->p_line,
+			    "expected 'key = value' or '[section]'");
+			continue;
+		}
+		len = (size_t)(e - s);
+		memmove(buf, s, len);
+		buf[len] = '\n';
+		buf[len + 1] = '\0';
+		return (buf);
+	}
+	return (NULL);
+}
+
+/* Longest path first, exact before prefix: route_match() relies on it. */
+static int
+route_cmp(const void *a, const void *b)
+{
+	const struct route	*ra = a, *rb = b;
+	size_t			 la, lb;
+
+	la = strlen(ra->rt_path);
+	lb = strlen(rb->rt_path);
+	if (la != lb)
+		return (la > lb ? -1 : 1);
+	if (ra->rt_prefix != rb->rt_prefix)
+		return (ra->rt_prefix - rb->rt_prefix);
+	return (strcmp(ra->rt_path, rb->rt_path));
+}
+
+/*
+ * Checks that need the whole file: [server] may come after the routes it
+ * gives defaults to.
+ */
+static void
+parse_finish(struct parse *p)
+{
+	struct config	*cf = p->p_cf;
+	struct route	*rt;
+	const struct key *k;
+	size_t		 i;
+	int		*set, line;
+
+	section_end(p);
+	for (i = 0; i < cf->cf_nroutes; i++) {
+		rt = &cf->cf_routes[i];
+		set = p->p_rset[i];
+		for (k = route_keys; k < route_keys + nitems(route_keys); k++)
+			if (set[k - route_keys] == 0 &&
+			    p->p_srvset[k - route_keys] != 0)
+				memcpy((char *)rt + k->k_off,
+				    (char *)&p->p_srv + k->k_off, k->k_size);
+		if (rt->rt_ping_interval > 0 && rt->rt_ping_timeout == 0) {
+			line = set[RK_PING_TIMEOUT] != 0 ?
+			    set[RK_PING_TIMEOUT] : p->p_srvset[RK_PING_TIMEOUT];
+			parse_err(p, line, "ping_timeout: must be more than 0 "
+			    "while [route %s%s] sends pings", rt->rt_path,
+			    rt->rt_prefix ? "*" : "");
+		}
+	}
+	if (cf->cf_nlisten == 0)
+		parse_err(p, 0, "no listen address in [server]");
+	if (p->p_nerr == 0)
+		qsort(cf->cf_routes, cf->cf_nroutes, sizeof(*cf->cf_routes),
+		    route_cmp);
+}
+
+static int
+parse_run(struct parse *p, struct config **out)
+{
+	struct config	*cf;
+
+	*out = NULL;
+	if ((cf = calloc(1, sizeof(*cf))) == NULL ||
+	    (cf->cf_file = strdup(p->p_file)) == NULL) {
+		free(cf);
+		parse_err(p, 0, "out of memory");
+		return (p->p_nerr);
+	}
+	cf->cf_handshake_timeout = 10 * 1000;
+	cf->cf_shutdown_timeout = 10 * 1000;
+	route_init(&p->p_srv);
+	p->p_cf = cf;
+
+	/* Only a heap-buffer build of inih fails by itself: malloc(). */
+	if (ini_parse_stream(parse_reader, p, parse_handler, p) < 0)
+		parse_err(p, 0, "out of memory");
+	parse_finish(p);
+	free(p->p_rset);
+	if (p->p_nerr > 0) {
+		config_free(cf);
+		return (p->p_nerr);
+	}
+	*out = cf;
+	return (0);
+}
+
+int
+config_parse_string(const char *name, const char *text, struct config **out,
+    FILE *errs)
+{
+	struct parse	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.p_file = name;
+	p.p_errs = errs;
+	p.p_text = text;
+	return (parse_run(&p, out));
+}
+
+int
+config_load(const char *file, struct config **out, FILE *errs)
+{
+	struct parse	 p;
+	int		 nerr;
+
+	memset(&p, 0, sizeof(p));
+	p.p_file = file;
+	p.p_errs = errs;
+	if ((p.p_fp = fopen(file, "r")) == NULL) {
+		*out = NULL;
+		parse_err(&p, 0, "cannot open: %s", strerror(errno));
+		return (p.p_nerr);
+	}
+	nerr = parse_run(&p, out);
+	fclose(p.p_fp);
+	free(p.p_buf);
+	return (nerr);
+}
+
+void
+config_free(struct config *cf)
+{
+	size_t	 i;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->cf_nlisten; i++)
+		free(cf->cf_listen[i].la_host);
+	free(cf->cf_listen);
+	for (i = 0; i < cf->cf_nroutes; i++) {
+		free(cf->cf_routes[i].rt_path);
+		free(cf->cf_routes[i].rt_backend);
+	}
+	free(cf->cf_routes);
+	free(cf->cf_file);
+	free(cf);
+}

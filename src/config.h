@@ -1,0 +1,83 @@
+/*
+ * config.h: the parsed, immutable configuration of wsgated.
+ *
+ * config.c reads an INI file with inih and validates every key where it is
+ * read; route.c matches request paths against the routes.  Neither does any
+ * socket I/O.  A reload builds a new struct config and swaps it only when it
+ * loaded without error.
+ */
+#ifndef WSGATE_CONFIG_H
+#define WSGATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum route_framing {
+	FRAMING_RAW,
+};
+
+enum route_backend_down {
+	BACKEND_DOWN_HTTP,	/* refuse the handshake: 502 / 503 */
+	BACKEND_DOWN_CLOSE,	/* accept, then close 1013 */
+};
+
+struct listen_addr {
+	char		*la_host;	/* owned; "127.0.0.1", "::1", "0.0.0.0" */
+	int		 la_port;
+	int		 la_line;	/* where it was configured */
+};
+
+/* Durations are milliseconds, sizes bytes; 0 turns a timeout off. */
+struct route {
+	char		*rt_path;	/* owned; without the trailing '*' */
+	int		 rt_prefix;	/* 1: "PATH*" matches PATH and below */
+	char		*rt_backend;	/* owned; UNIX socket path */
+	enum route_framing rt_framing;
+	int		 rt_text;	/* backend data goes out as text */
+	size_t		 rt_max_message_size;
+	size_t		 rt_buffer_size;	/* per-direction budget */
+	uint64_t	 rt_idle_timeout;
+	uint64_t	 rt_ping_interval;
+	uint64_t	 rt_ping_timeout;
+	uint64_t	 rt_close_timeout;
+	enum route_backend_down rt_on_backend_down;
+	unsigned int	 rt_max_connections;	/* 0: no route limit */
+	int		 rt_line;	/* line of the [route] header */
+	unsigned int	 rt_sessions;	/* live sessions; the only mutable field */
+};
+
+struct config {
+	char		*cf_file;	/* owned */
+	struct listen_addr *cf_listen;	/* owned array */
+	size_t		 cf_nlisten;
+	struct route	*cf_routes;	/* owned array, longest path first */
+	size_t		 cf_nroutes;
+	unsigned int	 cf_max_connections;	/* 0: no global limit */
+	uint64_t	 cf_handshake_timeout;
+	uint64_t	 cf_shutdown_timeout;
+};
+
+/*
+ * Parse FILE (or, for config_parse_string(), TEXT reported as NAME).
+ * Every error is printed to ERRS as "FILE:LINE: message".  Returns the
+ * number of errors; on 0, *OUT holds a new configuration the caller frees
+ * with config_free(), otherwise *OUT is NULL.
+ */
+int		 config_load(const char *file, struct config **out, FILE *errs);
+int		 config_parse_string(const char *name, const char *text,
+		    struct config **out, FILE *errs);
+void		 config_free(struct config *);
+
+/* "250ms", "5s", "2m", "1h", "0" -> milliseconds. 0 ok, -1 on bad input. */
+int		 config_parse_duration(const char *, uint64_t *);
+/* "512", "64k", "1M", "2G" (powers of two) -> bytes. 0 ok, -1 bad. */
+int		 config_parse_size(const char *, size_t *);
+
+/*
+ * The route for PATH (no query string): an exact route, else the longest
+ * prefix route; NULL when none matches.
+ */
+struct route	*route_match(const struct config *, const char *path);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * log.h: one line per event on stderr, after OpenBSD's log.c.  With
+ * JOURNAL_STREAM set (systemd) each line starts with a <N> syslog priority
+ * and carries no timestamp; otherwise it starts with a local timestamp.
+ * errno is preserved by every function.
+ */
+#ifndef WSGATE_LOG_H
+#define WSGATE_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void	log_init(int debug);
+int	log_debugging(void);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2),
+	    noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2),
+	    noreturn));
+
+/*
+ * Copy SRC (LEN bytes, not NUL-terminated) into DST of SIZE bytes with
+ * control characters, '"' and '\\' escaped as \xNN, so that nothing a
+ * peer sends can forge or split a log line.  Returns DST.
+ */
+char	*log_escape(char *dst, size_t size, const void *src, size_t len);
+
+#endif

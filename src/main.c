@@ -1,0 +1,153 @@
+/*
+ * main.c: options, start-up order, drain and exit.
+ */
+#include <sys/resource.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "listen.h"
+#include "log.h"
+#include "loop.h"
+#include "session.h"
+#include "signals.h"
+#include "ws.h"
+
+#ifndef WSGATE_CONF
+#define WSGATE_CONF	"/etc/wsgate/wsgate.ini"
+#endif
+
+static struct config	*main_conf;
+static struct loop_timer main_shutdown;
+static int		 main_draining;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: wsgated [-dhtV] [-c file]\n"
+	    "  -c file  configuration (default %s)\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -d       debug logging\n"
+	    "  -V       print versions and exit\n"
+	    "  -h       this help\n", WSGATE_CONF);
+}
+
+static void
+main_shutdown_cb(void *arg)
+{
+	(void)arg;
+	log_warnx("shutdown_timeout: %u sessions still open, exiting",
+	    session_count());
+	loop_stop();
+}
+
+static void
+main_signal(int signo)
+{
+	if (signo == SIGHUP) {
+		/* Reload is not implemented yet; keep running unchanged. */
+		log_warnx("SIGHUP: reload is not supported yet, ignored");
+		return;
+	}
+	if (main_draining) {
+		log_warnx("second signal: exiting now");
+		loop_stop();
+		return;
+	}
+	main_draining = 1;
+	log_info("%s: draining %u sessions", strsignal(signo),
+	    session_count());
+	listen_close();
+	session_drain_all();
+	loop_timer_arm(&main_shutdown, main_conf->cf_shutdown_timeout);
+}
+
+/* End of each loop iteration: free released sessions, maybe stop. */
+static void
+main_after(void)
+{
+	ws_after();
+	session_reap();
+	if (main_draining && session_count() == 0)
+		loop_stop();
+}
+
+/* Every session needs two descriptors: take what the hard limit allows. */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*file = WSGATE_CONF;
+	int		 ch, check = 0, debug = 0;
+
+	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("wsgated %s (libwebsockets %s)\n",
+			    PACKAGE_VERSION, ws_version());
+			return (0);
+		case 'h':
+			usage(stdout);
+			return (0);
+		default:
+			usage(stderr);
+			return (1);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return (1);
+	}
+	log_init(debug);
+	if (config_load(file, &main_conf, stderr) != 0)
+		return (1);
+	if (check) {
+		config_free(main_conf);
+		return (0);
+	}
+	main_raise_nofile();
+	if (loop_init() == -1)
+		fatal("event loop");
+	if (signals_init(main_signal) == -1)
+		fatal("signals");
+	loop_timer_init(&main_shutdown, main_shutdown_cb, NULL);
+	if (ws_init(main_conf) == -1)
+		fatalx("cannot create the libwebsockets context");
+	if (listen_open(main_conf) == -1)
+		return (1);
+	log_info("wsgated %s started, %zu routes", PACKAGE_VERSION,
+	    main_conf->cf_nroutes);
+	if (loop_run(ws_prepare, main_after) == -1)
+		fatal("epoll_wait");
+	listen_close();
+	ws_done();
+	session_reap();
+	signals_done();
+	loop_done();
+	config_free(main_conf);
+	log_info("exiting");
+	return (0);
+}

@@ -1,0 +1,589 @@
+/*
+ * session.c: the session object and the execution of fsm actions.
+ *
+ * Nothing here decides how a session ends; fsm.c does.  This file turns
+ * backend socket readiness and timers into events, and runs the actions
+ * the table returns: it moves bytes, arms timers, asks ws.c to send or
+ * close, and releases the session.  A released session is unlinked and
+ * freed by session_reap() at the end of the loop iteration, when no
+ * callback can still hold it.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "framing.h"
+#include "log.h"
+#include "session.h"
+#include "ws.h"
+
+static struct session	*session_live;	/* owned list */
+static struct session	*session_released;	/* owned; freed by reap */
+static unsigned int	 session_nlive;
+static unsigned int	 session_lastid;
+
+static void	session_backend_cb(int, uint32_t, void *);
+static void	session_idle_cb(void *);
+static void	session_ping_cb(void *);
+static void	session_pong_cb(void *);
+static void	session_close_cb(void *);
+
+static void
+session_link(struct session **head, struct session *s)
+{
+	s->se_prev = NULL;
+	s->se_next = *head;
+	if (*head != NULL)
+		(*head)->se_prev = s;
+	*head = s;
+}
+
+static void
+session_unlink(struct session **head, struct session *s)
+{
+	if (s->se_prev != NULL)
+		s->se_prev->se_next = s->se_next;
+	else
+		*head = s->se_next;
+	if (s->se_next != NULL)
+		s->se_next->se_prev = s->se_prev;
+	s->se_prev = s->se_next = NULL;
+}
+
+struct session *
+session_new(struct route *rt, struct lws *wsi, int fd, const char *peer)
+{
+	struct session	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	s->se_fd = fd;
+	if (fd != -1 && loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+	    EPOLLET, session_backend_cb, s) == -1) {
+		close(fd);
+		free(s);
+		return (NULL);
+	}
+	s->se_id = ++session_lastid;
+	s->se_state = fd != -1 ? FSM_ST_HANDSHAKE : FSM_ST_REFUSING;
+	s->se_route = rt;
+	s->se_wsi = wsi;
+	strncpy(s->se_peer, peer, sizeof(s->se_peer) - 1);
+	s->se_start = s->se_active = loop_now();
+	loop_timer_init(&s->se_idle, session_idle_cb, s);
+	loop_timer_init(&s->se_ping, session_ping_cb, s);
+	loop_timer_init(&s->se_pong, session_pong_cb, s);
+	loop_timer_init(&s->se_close, session_close_cb, s);
+	rt->rt_sessions++;
+	session_nlive++;
+	session_link(&session_live, s);
+	log_debug("session %u: %s %s -> %s", s->se_id, s->se_peer,
+	    rt->rt_path, fd != -1 ? rt->rt_backend : "(backend down)");
+	return (s);
+}
+
+unsigned int
+session_count(void)
+{
+	return (session_nlive);
+}
+
+/* Raise an event from inside an action: it runs after the actions. */
+static void
+session_raise(struct session *s, enum fsm_event ev)
+{
+	if (!s->se_dispatching) {
+		session_dispatch(s, ev);
+		return;
+	}
+	if (s->se_npending < sizeof(s->se_pending) / sizeof(s->se_pending[0]))
+		s->se_pending[s->se_npending++] = ev;
+	else
+		log_warnx("session %u: event queue full, %s lost", s->se_id,
+		    fsm_event_name(ev));
+}
+
+/*
+ * Write what the backend queue holds; once it is empty and an EOF was
+ * asked for, shut the write side.  Resumes reading from the client once
+ * half the budget is free.
+ */
+static void
+session_flush(struct session *s)
+{
+	struct bufq	*q = &s->se_tobackend;
+
+	if (s->se_fd == -1)
+		return;
+	if (!bufq_empty(q) && !s->se_be_blocked) {
+		if (bufq_flush(q, s->se_fd) == -1 && errno != EAGAIN) {
+			log_debug("session %u: backend write: %s", s->se_id,
+			    strerror(errno));
+			session_raise(s, FSM_EV_BACKEND_ERROR);
+			return;
+		}
+		if (!bufq_empty(q))
+			s->se_be_blocked = 1;	/* until EPOLLOUT */
+	}
+	if (s->se_rx_paused && s->se_wsi != NULL &&
+	    q->bq_bytes < s->se_route->rt_buffer_size / 2) {
+		s->se_rx_paused = 0;
+		ws_rx_flow(s->se_wsi, 1);
+	}
+	if (bufq_empty(q) && s->se_shut_pending) {
+		s->se_shut_pending = 0;
+		if (shutdown(s->se_fd, SHUT_WR) == -1)
+			session_raise(s, FSM_EV_BACKEND_ERROR);
+		else
+			session_raise(s, FSM_EV_BACKEND_WR_CLOSED);
+	}
+}
+
+/* FORWARD_CLIENT: write a complete message at once when nothing waits. */
+static void
+session_forward_client(struct session *s)
+{
+	struct bufq		*q = &s->se_tobackend;
+	const unsigned char	*p = s->se_in;
+	size_t			 len = s->se_inlen;
+	ssize_t			 n;
+
+	s->se_c2b.sc_bytes += len;
+	if (s->se_in_final) {
+		s->se_c2b.sc_msgs++;
+		s->se_active = loop_now();
+	}
+	if (s->se_in_final && bufq_empty(q) && q->bq_part == NULL &&
+	    !s->se_be_blocked && len > 0) {
+		n = send(s->se_fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && errno != EAGAIN) {
+			log_debug("session %u: backend write: %s", s->se_id,
+			    strerror(errno));
+			session_raise(s, FSM_EV_BACKEND_ERROR);
+			return;
+		}
+		if (n == (ssize_t)len)
+			return;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+		s->se_be_blocked = 1;
+	}
+	if (bufq_append(q, p, len, s->se_in_final) == -1) {
+		log_warnx("session %u: out of memory", s->se_id);
+		session_raise(s, FSM_EV_BACKEND_ERROR);
+		return;
+	}
+	if (s->se_in_final)
+		session_flush(s);
+	if (!s->se_rx_paused && q->bq_bytes >= s->se_route->rt_buffer_size) {
+		s->se_rx_paused = 1;
+		ws_rx_flow(s->se_wsi, 0);
+	}
+}
+
+/*
+ * FORWARD_BACKEND, on CLIENT_WRITEABLE: one write, a queued ping first,
+ * else one read from the backend sent as one message.  In text mode a
+ * UTF-8 character split by the read waits for the next one.
+ */
+static int
+session_forward_backend(struct session *s)
+{
+	struct route	*rt = s->se_route;
+	unsigned char	*buf;
+	size_t		 size, have, hold;
+	ssize_t		 n;
+
+	if (s->se_ping_pending) {
+		s->se_ping_pending = 0;
+		if (ws_send_ping(s->se_wsi) == -1)
+			return (-1);
+		if (s->se_be_readable)
+			ws_want_writeable(s->se_wsi);
+		return (0);
+	}
+	if (!s->se_be_readable)
+		return (0);
+	buf = ws_tx_buffer(&size);
+	if (size > rt->rt_buffer_size)
+		size = rt->rt_buffer_size;
+	memcpy(buf, s->se_utf8, s->se_utf8len);
+	n = recv(s->se_fd, buf + s->se_utf8len, size - s->se_utf8len,
+	    MSG_DONTWAIT);
+	if (n == 0) {
+		s->se_b2c.sc_dropped += s->se_utf8len;
+		session_raise(s, FSM_EV_BACKEND_EOF);
+		return (0);
+	}
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR) {
+			s->se_be_readable = errno == EINTR;
+			return (0);
+		}
+		log_debug("session %u: backend read: %s", s->se_id,
+		    strerror(errno));
+		session_raise(s, FSM_EV_BACKEND_ERROR);
+		return (0);
+	}
+	/*
+	 * Edge-triggered: a short read emptied the socket, and new data will
+	 * raise a new edge.  After a hang-up no edge comes, so read on until
+	 * the EOF.
+	 */
+	if ((size_t)n < size - s->se_utf8len && !s->se_be_hup)
+		s->se_be_readable = 0;
+	else
+		ws_want_writeable(s->se_wsi);
+	have = s->se_utf8len + (size_t)n;
+	hold = rt->rt_text ? framing_utf8_incomplete(buf, have) : 0;
+	s->se_utf8len = hold;
+	memcpy(s->se_utf8, buf + have - hold, hold);
+	if (have == hold)
+		return (0);
+	s->se_b2c.sc_msgs++;
+	s->se_b2c.sc_bytes += have - hold;
+	s->se_active = loop_now();
+	return (ws_send(s->se_wsi, buf, have - hold, rt->rt_text));
+}
+
+/* DISCARD_BACKEND: the client is closing; read to keep the backend going. */
+static void
+session_discard_backend(struct session *s)
+{
+	unsigned char	*buf;
+	size_t		 size;
+	ssize_t		 n;
+
+	buf = ws_tx_buffer(&size);
+	for (;;) {
+		n = recv(s->se_fd, buf, size, MSG_DONTWAIT);
+		if (n > 0) {
+			s->se_b2c.sc_dropped += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			session_raise(s, FSM_EV_BACKEND_EOF);
+		else if (errno == EINTR)
+			continue;
+		else if (errno != EAGAIN)
+			session_raise(s, FSM_EV_BACKEND_ERROR);
+		break;
+	}
+	s->se_be_readable = 0;
+}
+
+static void
+session_close_backend(struct session *s)
+{
+	if (s->se_fd != -1) {
+		loop_del(s->se_fd);
+		close(s->se_fd);
+		s->se_fd = -1;
+	}
+	s->se_c2b.sc_dropped += bufq_clear(&s->se_tobackend);
+}
+
+static const char *
+session_code(char *buf, size_t size, uint16_t code, const char *reason)
+{
+	if (code == 0)
+		snprintf(buf, size, "none");
+	else
+		snprintf(buf, size, "%u \"%s\"", code, reason);
+	return (buf);
+}
+
+/* RELEASE: the one exit of every session, with its summary line. */
+static void
+session_release(struct session *s)
+{
+	char		 sent[SESSION_REASON_MAX + 16];
+	char		 recvd[SESSION_REASON_MAX + 16];
+	uint64_t	 ms = loop_now() - s->se_start;
+
+	loop_timer_cancel(&s->se_idle);
+	loop_timer_cancel(&s->se_ping);
+	loop_timer_cancel(&s->se_pong);
+	loop_timer_cancel(&s->se_close);
+	session_close_backend(s);
+	if (s->se_wsi != NULL) {
+		ws_detach(s->se_wsi);
+		s->se_wsi = NULL;
+	}
+	if (s->se_ended_by == FSM_SIDE_NONE)
+		s->se_ended_by = FSM_SIDE_CLIENT;
+	log_info("session %u: end route %s peer %s duration %" PRIu64
+	    ".%03" PRIu64 "s ended-by %s close-sent %s close-received %s"
+	    " client->backend %" PRIu64 " msgs %" PRIu64 " bytes %" PRIu64
+	    " dropped backend->client %" PRIu64 " msgs %" PRIu64 " bytes %"
+	    PRIu64 " dropped", s->se_id, s->se_route->rt_path, s->se_peer,
+	    ms / 1000, ms % 1000, fsm_side_name(s->se_ended_by),
+	    session_code(sent, sizeof(sent), s->se_code_sent,
+	    s->se_reason_sent), session_code(recvd, sizeof(recvd),
+	    s->se_code_recv, s->se_reason_recv), s->se_c2b.sc_msgs,
+	    s->se_c2b.sc_bytes, s->se_c2b.sc_dropped, s->se_b2c.sc_msgs,
+	    s->se_b2c.sc_bytes, s->se_b2c.sc_dropped);
+	s->se_route->rt_sessions--;
+	session_nlive--;
+	session_unlink(&session_live, s);
+	session_link(&session_released, s);
+}
+
+static void
+session_arm(struct loop_timer *t, uint64_t ms)
+{
+	if (ms > 0)
+		loop_timer_arm(t, ms);
+}
+
+/* Run one action; returns -1 when the lws callback must return -1. */
+static int
+session_act(struct session *s, unsigned int a)
+{
+	struct route	*rt = s->se_route;
+
+	switch (a) {
+	case FSM_A_FORWARD_CLIENT:
+		session_forward_client(s);
+		break;
+	case FSM_A_DISCARD_CLIENT:
+		s->se_c2b.sc_dropped += s->se_inlen;
+		break;
+	case FSM_A_TRUNCATE_MESSAGE:
+		s->se_c2b.sc_dropped += bufq_drop_partial(&s->se_tobackend) +
+		    s->se_inlen;
+		break;
+	case FSM_A_FORWARD_BACKEND:
+		return (session_forward_backend(s));
+	case FSM_A_DISCARD_BACKEND:
+		session_discard_backend(s);
+		break;
+	case FSM_A_QUEUE_PING:
+		s->se_ping_pending = 1;
+		break;
+	case FSM_A_CANCEL_PONG_TIMER:
+		loop_timer_cancel(&s->se_pong);
+		break;
+	case FSM_A_ARM_IDLE_TIMER:
+		session_arm(&s->se_idle, rt->rt_idle_timeout);
+		break;
+	case FSM_A_ARM_PING_TIMER:
+		session_arm(&s->se_ping, rt->rt_ping_interval);
+		break;
+	case FSM_A_ARM_PONG_TIMER:
+		session_arm(&s->se_pong, rt->rt_ping_timeout);
+		break;
+	case FSM_A_ARM_CLOSE_TIMER:
+		session_arm(&s->se_close, rt->rt_close_timeout);
+		break;
+	case FSM_A_SEND_CLOSE:
+		ws_send_close(s->se_wsi, s->se_code_sent, s->se_reason_sent);
+		return (-1);
+	case FSM_A_DROP_CLIENT:
+		if (s->se_wsi != NULL)
+			ws_drop(s->se_wsi);
+		break;
+	case FSM_A_SHUT_BACKEND_WR:
+		s->se_c2b.sc_dropped += bufq_drop_partial(&s->se_tobackend);
+		s->se_shut_pending = 1;
+		session_flush(s);
+		break;
+	case FSM_A_CLOSE_BACKEND:
+		session_close_backend(s);
+		break;
+	case FSM_A_WANT_WRITEABLE:
+		if (s->se_wsi != NULL)
+			ws_want_writeable(s->se_wsi);
+		break;
+	case FSM_A_RELEASE:
+		session_release(s);
+		break;
+	}
+	return (0);
+}
+
+static int
+session_live_state(enum fsm_state st)
+{
+	return (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING ||
+	    st == FSM_ST_OPEN);
+}
+
+static int
+session_step(struct session *s, enum fsm_event ev)
+{
+	struct fsm_step	 st;
+	unsigned int	 a;
+	int		 rc = 0;
+
+	st = fsm_next(s->se_state, ev);
+	if (!st.defined) {
+		log_warnx("session %u: %s in %s: no transition", s->se_id,
+		    fsm_event_name(ev), fsm_state_name(s->se_state));
+		return (0);
+	}
+	if (st.next != s->se_state)
+		log_debug("session %u: %s: %s -> %s", s->se_id,
+		    fsm_event_name(ev), fsm_state_name(s->se_state),
+		    fsm_state_name(st.next));
+	if (s->se_ended_by == FSM_SIDE_NONE &&
+	    session_live_state(s->se_state) && !session_live_state(st.next))
+		s->se_ended_by = fsm_event_side(ev);
+	s->se_state = st.next;
+	/* The first close decided is the one sent. */
+	if (st.close_code != 0 && s->se_code_sent == 0) {
+		s->se_code_sent = st.close_code;
+		snprintf(s->se_reason_sent, sizeof(s->se_reason_sent), "%s",
+		    st.reason != NULL ? st.reason : "");
+	}
+	for (a = 1; a <= FSM_A_RELEASE; a <<= 1)
+		if ((st.actions & a) && session_act(s, a) == -1)
+			rc = -1;
+	return (rc);
+}
+
+int
+session_dispatch(struct session *s, enum fsm_event ev)
+{
+	unsigned int	 i;
+	int		 rc;
+
+	if (s->se_dispatching) {
+		session_raise(s, ev);
+		return (0);
+	}
+	s->se_dispatching = 1;
+	rc = session_step(s, ev);
+	for (i = 0; i < s->se_npending; i++)
+		if (session_step(s, s->se_pending[i]) == -1)
+			rc = -1;
+	s->se_npending = 0;
+	s->se_dispatching = 0;
+	return (rc);
+}
+
+int
+session_client_data(struct session *s, const void *in, size_t len,
+    int first, int final)
+{
+	int	 rc;
+
+	if (first)
+		s->se_rx_msg = 0;
+	s->se_rx_msg += len;
+	s->se_in = in;
+	s->se_inlen = len;
+	s->se_in_final = final;
+	rc = session_dispatch(s, s->se_rx_msg > s->se_route->rt_max_message_size
+	    ? FSM_EV_CLIENT_TOO_BIG : FSM_EV_CLIENT_DATA);
+	s->se_in = NULL;
+	s->se_inlen = 0;
+	return (rc);
+}
+
+int
+session_client_close(struct session *s, uint16_t code, const void *reason,
+    size_t len)
+{
+	s->se_code_recv = code;
+	log_escape(s->se_reason_recv, sizeof(s->se_reason_recv), reason, len);
+	/* libwebsockets echoes it unless a close of ours went first. */
+	if (s->se_code_sent == 0) {
+		s->se_code_sent = code;
+		memcpy(s->se_reason_sent, s->se_reason_recv,
+		    sizeof(s->se_reason_sent));
+	}
+	return (session_dispatch(s, FSM_EV_CLIENT_CLOSE));
+}
+
+void
+session_client_gone(struct session *s)
+{
+	s->se_wsi = NULL;
+	session_dispatch(s, FSM_EV_CLIENT_GONE);
+}
+
+void
+session_drain_all(void)
+{
+	struct session	*s, *next;
+
+	for (s = session_live; s != NULL; s = next) {
+		next = s->se_next;
+		session_dispatch(s, FSM_EV_DRAIN);
+	}
+}
+
+void
+session_reap(void)
+{
+	struct session	*s;
+
+	while ((s = session_released) != NULL) {
+		session_unlink(&session_released, s);
+		free(s);
+	}
+}
+
+static void
+session_backend_cb(int fd, uint32_t events, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	if (events & EPOLLOUT) {
+		s->se_be_blocked = 0;
+		session_flush(s);
+	}
+	if (s->se_fd == -1)
+		return;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		s->se_be_hup = 1;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		s->se_be_readable = 1;
+		session_dispatch(s, FSM_EV_BACKEND_READABLE);
+	}
+}
+
+static void
+session_idle_cb(void *arg)
+{
+	struct session	*s = arg;
+	uint64_t	 idle = loop_now() - s->se_active;
+
+	/* Re-armed lazily: activity only moves se_active. */
+	if (idle < s->se_route->rt_idle_timeout)
+		loop_timer_arm(&s->se_idle, s->se_route->rt_idle_timeout -
+		    idle);
+	else
+		session_dispatch(s, FSM_EV_IDLE_TIMEOUT);
+}
+
+static void
+session_ping_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_PING_DUE);
+}
+
+static void
+session_pong_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_PONG_TIMEOUT);
+}
+
+static void
+session_close_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_CLOSE_TIMEOUT);
+}

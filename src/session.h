@@ -1,0 +1,95 @@
+/*
+ * session.h: one client, its backend connection, and the execution of what
+ * the state machine (fsm.h) decides.
+ *
+ * ws.c and the backend socket callback turn what happened into
+ * session_dispatch() calls; the session runs the actions of each step in
+ * a fixed order.  Events raised while actions run (a read that finds EOF, a
+ * flush that completes a shutdown) are queued and dispatched after them, so
+ * a step's actions never interleave with the next step's.
+ */
+#ifndef WSGATE_SESSION_H
+#define WSGATE_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bufq.h"
+#include "fsm.h"
+#include "loop.h"
+
+struct lws;
+struct route;
+
+/* Close reasons as logged: escaped, so longer than RFC 6455's 123 bytes. */
+#define SESSION_REASON_MAX	160
+
+struct session_counters {
+	uint64_t	 sc_msgs;
+	uint64_t	 sc_bytes;
+	uint64_t	 sc_dropped;	/* bytes */
+};
+
+struct session {
+	unsigned int	 se_id;
+	enum fsm_state	 se_state;
+	struct route	*se_route;	/* borrowed from the configuration */
+	struct lws	*se_wsi;	/* borrowed; NULL once the client is gone */
+	int		 se_fd;		/* backend socket, -1 when closed */
+	char		 se_peer[64];
+	uint64_t	 se_start;
+	uint64_t	 se_active;	/* last message either way */
+
+	struct bufq	 se_tobackend;	/* owned */
+	size_t		 se_rx_msg;	/* bytes of the client message so far */
+	const void	*se_in;		/* borrowed for one CLIENT_DATA */
+	size_t		 se_inlen;
+	int		 se_in_final;
+	unsigned char	 se_utf8[4];	/* text mode: a split character */
+	size_t		 se_utf8len;
+
+	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
+			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1;
+
+	struct loop_timer se_idle, se_ping, se_pong, se_close;
+
+	enum fsm_event	 se_pending[4];	/* events raised by actions */
+	unsigned int	 se_npending;
+	int		 se_dispatching;
+
+	enum fsm_side	 se_ended_by;
+	uint16_t	 se_code_sent, se_code_recv;
+	char		 se_reason_sent[SESSION_REASON_MAX];
+	char		 se_reason_recv[SESSION_REASON_MAX];
+	struct session_counters se_c2b, se_b2c;
+
+	struct session	*se_prev, *se_next;	/* live or released list */
+};
+
+/*
+ * A session for WSI on ROUTE with backend socket FD (-1: none, the
+ * route's on_backend_down = close).  NULL if out of memory or the fd cannot
+ * be watched; FD is then closed.
+ */
+struct session	*session_new(struct route *, struct lws *wsi, int fd,
+		    const char *peer);
+/*
+ * Feed EV; returns -1 when the libwebsockets callback that raised it must
+ * return -1 (a close frame was queued or a write failed), else 0.
+ */
+int		 session_dispatch(struct session *, enum fsm_event);
+/* A chunk of a client message: sizes it, then dispatches. */
+int		 session_client_data(struct session *, const void *, size_t,
+		    int first, int final);
+/* The client's close frame: CODE (0: none) and its reason. */
+int		 session_client_close(struct session *, uint16_t code,
+		    const void *reason, size_t len);
+/* libwebsockets is done with the client connection. */
+void		 session_client_gone(struct session *);
+/* Send DRAIN to every live session. */
+void		 session_drain_all(void);
+/* Free released sessions: called when no callback holds one. */
+void		 session_reap(void);
+unsigned int	 session_count(void);
+
+#endif

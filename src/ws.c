@@ -1,0 +1,406 @@
+/*
+ * ws.c: all libwebsockets glue.  The context runs on wsgated's epoll
+ * through lws's custom event-library hooks; each lws callback becomes a
+ * session event; each session action that touches the client becomes an
+ * lws call here.  Handshakes that cannot be served are refused here with a
+ * complete HTTP/1.1 response, before any session exists.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "session.h"
+#include "ws.h"
+
+#if !defined(LWS_WITH_EXTERNAL_POLL) || !defined(LWS_WITH_MBEDTLS)
+#error "libwebsockets must be the project's build: run scripts/build-deps"
+#endif
+
+/* One backend read becomes at most one message of this size. */
+#define WS_TX_MAX	65536
+
+static struct lws_context	*ws_ctx;
+static struct lws_vhost		*ws_vh;
+static struct config		*ws_conf;	/* borrowed */
+static unsigned char		 ws_txbuf[LWS_PRE + WS_TX_MAX];
+
+/* wsgated pings on its own, per route; lws's keepalive stays off. */
+static const lws_retry_bo_t	 ws_no_keepalive;
+
+static void	ws_fd_cb(int, uint32_t, void *);
+
+/* Event-library hooks: lws's descriptors join the loop's epoll set. */
+
+static int
+ws_ev_init_pt(struct lws_context *cx, void *loop, int tsi)
+{
+	(void)cx;
+	(void)loop;
+	(void)tsi;
+	return (0);
+}
+
+static int
+ws_ev_accept(struct lws *wsi)
+{
+	int	 fd = lws_get_socket_fd(wsi);
+
+	if (loop_has(fd))
+		return (0);
+	return (loop_add(fd, EPOLLIN, ws_fd_cb, NULL));
+}
+
+static void
+ws_ev_io(struct lws *wsi, unsigned int flags)
+{
+	int		 fd = lws_get_socket_fd(wsi);
+	uint32_t	 bits = 0, ev;
+
+	if (flags & LWS_EV_READ)
+		bits |= EPOLLIN;
+	if (flags & LWS_EV_WRITE)
+		bits |= EPOLLOUT;
+	/* io() can come before accept for a new fd, and after close. */
+	if (!loop_has(fd) || loop_handler(fd) != ws_fd_cb) {
+		if ((flags & LWS_EV_START) && !loop_has(fd) &&
+		    loop_add(fd, bits, ws_fd_cb, NULL) == -1)
+			log_warn("epoll add %d", fd);
+		return;
+	}
+	ev = loop_events(fd);
+	ev = (flags & LWS_EV_START) ? ev | bits : ev & ~bits;
+	if (loop_mod(fd, ev) == -1)
+		log_warn("epoll mod %d", fd);
+}
+
+static int
+ws_ev_close(struct lws *wsi)
+{
+	int	 fd = lws_get_socket_fd(wsi);
+
+	if (loop_handler(fd) == ws_fd_cb)
+		loop_del(fd);
+	return (0);	/* nonzero would mean "closing asynchronously" */
+}
+
+static const struct lws_event_loop_ops ws_evops = {
+	.name = "wsgate",
+	.init_pt = ws_ev_init_pt,
+	.init_vhost_listen_wsi = ws_ev_accept,
+	.sock_accept = ws_ev_accept,
+	.io = ws_ev_io,
+	.wsi_logical_close = ws_ev_close,
+};
+
+static const lws_plugin_evlib_t ws_evlib = {
+	.hdr = { "wsgate epoll", "lws_evlib_plugin", LWS_BUILD_HASH,
+	    LWS_PLUGIN_API_MAGIC },
+	.ops = &ws_evops,
+};
+
+static void
+ws_fd_cb(int fd, uint32_t events, void *arg)
+{
+	struct lws_pollfd	 pfd;
+
+	(void)arg;
+	pfd.fd = fd;
+	pfd.events = (short)(loop_events(fd) & (EPOLLIN | EPOLLOUT));
+	pfd.revents = 0;
+	if (events & EPOLLIN)
+		pfd.revents |= LWS_POLLIN;
+	if (events & EPOLLOUT)
+		pfd.revents |= LWS_POLLOUT;
+	if (events & (EPOLLHUP | EPOLLERR))
+		pfd.revents |= LWS_POLLHUP;
+	lws_service_fd(ws_ctx, &pfd);
+}
+
+int
+ws_prepare(int timeout_ms)
+{
+	int	 n;
+
+	/* Zero means some connection needs service without I/O. */
+	if ((n = lws_service_adjust_timeout(ws_ctx, timeout_ms, 0)) == 0) {
+		lws_service_tsi(ws_ctx, -1, 0);
+		n = lws_service_adjust_timeout(ws_ctx, timeout_ms, 0);
+	}
+	return (n);
+}
+
+void
+ws_after(void)
+{
+	if (lws_service_adjust_timeout(ws_ctx, 1, 0) == 0)
+		lws_service_tsi(ws_ctx, -1, 0);
+}
+
+/* The handshake is refused: a whole HTTP/1.1 response, then close. */
+static int
+ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
+    const char *why)
+{
+	char		 buf[512];
+	const char	*text;
+	int		 n;
+
+	switch (status) {
+	case 400:	text = "Bad Request"; break;
+	case 404:	text = "Not Found"; break;
+	case 414:	text = "URI Too Long"; break;
+	case 502:	text = "Bad Gateway"; break;
+	default:	text = "Service Unavailable"; break;
+	}
+	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
+	    status == 503 ? "Retry-After: 1\r\n" : "", why);
+	log_info("refused %s %s: %d %s", peer, path, status, why);
+	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
+	return (-1);
+}
+
+static void
+ws_peer(struct lws *wsi, char *buf, size_t size)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	char			 addr[INET6_ADDRSTRLEN];
+
+	snprintf(buf, size, "?");
+	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
+	    &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET &&
+	    inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr)))
+		snprintf(buf, size, "%s:%u", addr, ntohs(sin->sin_port));
+	else if (ss.ss_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr)))
+		snprintf(buf, size, "[%s]:%u", addr, ntohs(sin6->sin6_port));
+}
+
+/* HTTP_CONFIRM_UPGRADE: pick the route and connect its backend. */
+static int
+ws_confirm(struct lws *wsi)
+{
+	char			 path[1024], logpath[1024], peer[64];
+	struct route		*rt;
+	struct session		*s;
+	enum backend_status	 st;
+	int			 fd;
+
+	ws_peer(wsi, peer, sizeof(peer));
+	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
+		return (ws_refuse(wsi, peer, "-", 414, "request path too long"));
+	log_escape(logpath, sizeof(logpath), path, strlen(path));
+	if ((rt = route_match(ws_conf, path)) == NULL)
+		return (ws_refuse(wsi, peer, logpath, 404, "no route"));
+	if (ws_conf->cf_max_connections != 0 &&
+	    session_count() >= ws_conf->cf_max_connections)
+		return (ws_refuse(wsi, peer, logpath, 503,
+		    "max_connections reached"));
+	if (rt->rt_max_connections != 0 &&
+	    rt->rt_sessions >= rt->rt_max_connections)
+		return (ws_refuse(wsi, peer, logpath, 503,
+		    "route max_connections reached"));
+	st = backend_connect(rt->rt_backend, &fd);
+	if (st != BACKEND_OK) {
+		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
+		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
+			return (ws_refuse(wsi, peer, logpath,
+			    st == BACKEND_BUSY ? 503 : 502,
+			    st == BACKEND_BUSY ? "backend busy" :
+			    "backend unavailable"));
+	}
+	if ((s = session_new(rt, wsi, fd, peer)) == NULL)
+		return (ws_refuse(wsi, peer, logpath, 503, "out of resources"));
+	lws_set_opaque_user_data(wsi, s);
+	return (0);
+}
+
+static int
+callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct session		*s = lws_get_opaque_user_data(wsi);
+	const unsigned char	*p = in;
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return (ws_confirm(wsi));
+	case LWS_CALLBACK_HTTP:
+		/* A plain HTTP request: RFC 6455 4.2.1 wants an upgrade. */
+		return (ws_refuse(wsi, "-", "-", 400, "not a WebSocket upgrade"));
+	default:
+		break;
+	}
+	if (s == NULL)
+		return (0);
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		return (session_dispatch(s, FSM_EV_ESTABLISHED));
+	case LWS_CALLBACK_RECEIVE:
+		return (session_client_data(s, in, len,
+		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi)));
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return (session_dispatch(s, FSM_EV_CLIENT_WRITEABLE));
+	case LWS_CALLBACK_RECEIVE_PONG:
+		return (session_dispatch(s, FSM_EV_PONG));
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		session_client_close(s, len >= 2 ? (uint16_t)(p[0] << 8 | p[1]) :
+		    0, len > 2 ? p + 2 : NULL, len > 2 ? len - 2 : 0);
+		return (0);	/* lws echoes the close frame */
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_WSI_DESTROY:
+		lws_set_opaque_user_data(wsi, NULL);
+		session_client_gone(s);
+		return (0);
+	default:
+		break;
+	}
+	return (0);
+}
+
+static const struct lws_protocols ws_protocols[] = {
+	{ "wsgate", callback_wsgate, 0, 0, 0, NULL, WS_TX_MAX },
+	LWS_PROTOCOL_LIST_TERM
+};
+
+static void
+ws_log_cb(int level, const char *line)
+{
+	size_t	 n = strlen(line);
+
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (level & LLL_ERR)
+		log_warnx("lws: %.*s", (int)n, line);
+	else
+		log_debug("lws: %.*s", (int)n, line);
+}
+
+int
+ws_init(struct config *cf)
+{
+	struct lws_context_creation_info info;
+	void	*loops[1] = { NULL };
+
+	ws_conf = cf;
+	lws_set_log_level(LLL_ERR | LLL_WARN |
+	    (log_debugging() ? LLL_NOTICE : 0), ws_log_cb);
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.event_lib_custom = &ws_evlib;
+	info.foreign_loops = loops;
+	if ((ws_ctx = lws_create_context(&info)) == NULL)
+		return (-1);
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "wsgate";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = ws_protocols;
+	info.retry_and_idle_policy = &ws_no_keepalive;
+	/* lws bounds the TLS and HTTP header phase in whole seconds. */
+	info.timeout_secs = (unsigned int)((cf->cf_handshake_timeout + 999) /
+	    1000);
+	if ((ws_vh = lws_create_vhost(ws_ctx, &info)) == NULL) {
+		lws_context_destroy(ws_ctx);
+		ws_ctx = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+const char *
+ws_version(void)
+{
+	return (lws_get_library_version());
+}
+
+void
+ws_done(void)
+{
+	if (ws_ctx != NULL)
+		lws_context_destroy(ws_ctx);
+	ws_ctx = NULL;
+}
+
+void
+ws_adopt(int fd)
+{
+	/* On failure lws has closed fd. */
+	if (lws_adopt_socket_vhost(ws_vh, fd) == NULL)
+		log_warnx("cannot hand a connection to libwebsockets");
+}
+
+void
+ws_want_writeable(struct lws *wsi)
+{
+	lws_callback_on_writable(wsi);
+}
+
+void
+ws_rx_flow(struct lws *wsi, int enable)
+{
+	lws_rx_flow_control(wsi, enable);
+}
+
+void
+ws_drop(struct lws *wsi)
+{
+	/* Killed at lws's next timer run: no close frame, no flush. */
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void
+ws_detach(struct lws *wsi)
+{
+	lws_set_opaque_user_data(wsi, NULL);
+}
+
+unsigned char *
+ws_tx_buffer(size_t *size)
+{
+	*size = WS_TX_MAX;
+	return (ws_txbuf + LWS_PRE);
+}
+
+int
+ws_send(struct lws *wsi, unsigned char *buf, size_t len, int text)
+{
+	int	 n;
+
+	n = lws_write(wsi, buf, len, text ? LWS_WRITE_TEXT : LWS_WRITE_BINARY);
+	return (n < (int)len ? -1 : 0);
+}
+
+int
+ws_send_ping(struct lws *wsi)
+{
+	unsigned char	 buf[LWS_PRE + 8];
+
+	memcpy(buf + LWS_PRE, "wsgate", 6);
+	return (lws_write(wsi, buf + LWS_PRE, 6, LWS_WRITE_PING) < 6 ? -1 : 0);
+}
+
+void
+ws_send_close(struct lws *wsi, uint16_t code, const char *reason)
+{
+	lws_close_reason(wsi, (enum lws_close_status)code,
+	    (unsigned char *)reason, strlen(reason));
+}

@@ -1,0 +1,35 @@
+/*
+ * ws.h: everything wsgated asks of libwebsockets.  Only ws.c includes
+ * libwebsockets.h; the rest of the daemon sees a client as a struct lws *.
+ */
+#ifndef WSGATE_WS_H
+#define WSGATE_WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct lws;
+
+int		 ws_init(struct config *);
+const char	*ws_version(void);
+void		 ws_done(void);
+/* Hand an accepted client socket to libwebsockets (which then owns it). */
+void		 ws_adopt(int fd);
+/* loop_run() hooks: lws timers and forced service. */
+int		 ws_prepare(int timeout_ms);
+void		 ws_after(void);
+
+void		 ws_want_writeable(struct lws *);
+void		 ws_rx_flow(struct lws *, int enable);
+void		 ws_drop(struct lws *);
+void		 ws_detach(struct lws *);
+/* The buffer backend data is read into: ws_send() needs its headroom. */
+unsigned char	*ws_tx_buffer(size_t *size);
+/* From CLIENT_WRITEABLE only: send one message or ping; 0 or -1. */
+int		 ws_send(struct lws *, unsigned char *, size_t, int text);
+int		 ws_send_ping(struct lws *);
+/* From CLIENT_WRITEABLE only: the callback must then return -1. */
+void		 ws_send_close(struct lws *, uint16_t code, const char *reason);
+
+#endif

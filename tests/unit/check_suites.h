@@ -1,0 +1,13 @@
+/* The suites of the unit test runner, one per file. */
+#ifndef CHECK_SUITES_H
+#define CHECK_SUITES_H
+
+#include <check.h>
+
+Suite	*bufq_suite(void);
+Suite	*config_suite(void);
+Suite	*framing_suite(void);
+Suite	*fsm_suite(void);
+Suite	*route_suite(void);
+
+#endif
