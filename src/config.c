@@ -1,12 +1,13 @@
 /*
  * config.c: read the INI file into a struct config and validate it.
  *
- * inih splits "key = value" lines; our own reader in front of it counts
- * lines, handles comments and section headers, and rejects what inih would
- * silently accept or mangle (continuation lines, long section names).  Every
- * error is printed as FILE:LINE: message and counted; parsing goes on to
- * report them all.  No socket I/O, no socket headers: Check tests this
- * without sockets.
+ * inih splits "key = value" lines.  Our reader in front of it counts lines
+ * and deals with all else itself: comments, section headers (inih cuts
+ * names at 50 characters and does not report empty sections), continuation
+ * lines and syntax errors (inih reports only the first).  Every error is
+ * printed as FILE:LINE: message and counted; parsing goes on to report
+ * them all.  No socket I/O, no socket headers: Check tests this without
+ * sockets.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,7 +23,7 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux, less the NUL. */
-#define UNIX_PATH_MAX	107
+#define BACKEND_PATH_MAX	107
 
 enum key_type {
 	KT_LISTEN,
@@ -371,9 +372,9 @@ parse_listen(struct parse *p, const char *value)
 			    "address goes in brackets, as in [::1]:8080",
 			    value));
 		if (!ip4_valid(host))
-			return (parse_err(p, p->p_line, "listen: '%s' is not an "
-			    "IP address (no DNS lookups: use e.g. 127.0.0.1 "
-			    "or [::1])", host));
+			return (parse_err(p, p->p_line, "listen: '%s' is not "
+			    "an IP address (no DNS lookups: use e.g. "
+			    "127.0.0.1 or [::1])", host));
 	}
 	s = port;
 	if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 1 || n > 65535)
@@ -417,13 +418,25 @@ parse_backend(struct parse *p, char **field, const char *value)
 		return (parse_err(p, p->p_line,
 		    "backend: '%s' is not unix:/ABSOLUTE/PATH", value));
 	path = value + 5;
-	if ((len = strlen(path)) > UNIX_PATH_MAX)
+	if ((len = strlen(path)) > BACKEND_PATH_MAX)
 		return (parse_err(p, p->p_line, "backend: the path has %zu "
 		    "bytes; a UNIX socket path has at most %d", len,
-		    UNIX_PATH_MAX));
+		    BACKEND_PATH_MAX));
 	if ((*field = strdup(path)) == NULL)
 		return (parse_err(p, p->p_line, "out of memory"));
 	return (1);
+}
+
+/* A number that did not parse: say why. */
+static int
+value_err(struct parse *p, const struct key *k, const char *value,
+    enum val v, const char *bad)
+{
+	if (v == VAL_NOUNIT)
+		bad = "needs a unit (ms, s, m, h)";
+	else if (v == VAL_RANGE)
+		bad = "is too large";
+	return (parse_err(p, p->p_line, "%s: '%s' %s", k->k_name, value, bad));
 }
 
 /*
@@ -437,7 +450,7 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
 	void		*field = (char *)base + k->k_off;
-	const char	*s, *what;
+	const char	*s;
 	enum val	 v;
 	uint64_t	 ms, n;
 	size_t		 bytes, i;
@@ -446,63 +459,55 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	case KT_LISTEN:
 		return (parse_listen(p, value));
 	case KT_DURATION:
-		what = "is not a duration (a whole number with ms, s, m or h)";
-		if ((v = parse_duration(value, &ms)) == VAL_OK) {
-			if (ms < k->k_min)
-				return (parse_err(p, p->p_line,
-				    "%s: must be more than 0", k->k_name));
-			*(uint64_t *)field = ms;
-			return (1);
-		}
+		if ((v = parse_duration(value, &ms)) != VAL_OK)
+			return (value_err(p, k, value, v, "is not a duration "
+			    "(a whole number with ms, s, m or h)"));
+		if (ms < k->k_min)
+			return (parse_err(p, p->p_line,
+			    "%s: must be more than 0", k->k_name));
+		*(uint64_t *)field = ms;
 		break;
 	case KT_SIZE:
-		what = "is not a size (a whole number of bytes, or with k, M "
-		    "or G)";
-		if ((v = parse_size(value, &bytes)) == VAL_OK) {
-			if (bytes == 0 && k->k_min == 1)
-				return (parse_err(p, p->p_line,
-				    "%s: must be more than 0", k->k_name));
-			if (bytes < k->k_min)
-				return (parse_err(p, p->p_line,
-				    "%s: '%s' is less than %ju bytes",
-				    k->k_name, value, (uintmax_t)k->k_min));
-			*(size_t *)field = bytes;
-			return (1);
-		}
+		if ((v = parse_size(value, &bytes)) != VAL_OK)
+			return (value_err(p, k, value, v, "is not a size (a "
+			    "whole number of bytes, or with k, M or G)"));
+		if (bytes == 0 && k->k_min == 1)
+			return (parse_err(p, p->p_line,
+			    "%s: must be more than 0", k->k_name));
+		if (bytes < k->k_min)
+			return (parse_err(p, p->p_line,
+			    "%s: '%s' is less than %ju bytes", k->k_name,
+			    value, (uintmax_t)k->k_min));
+		*(size_t *)field = bytes;
 		break;
 	case KT_COUNT:
 		s = value;
-		if (parse_uint(&s, &n) == VAL_OK && *s == '\0' &&
-		    n <= UINT_MAX) {
-			*(unsigned int *)field = (unsigned int)n;
-			return (1);
-		}
-		return (parse_err(p, p->p_line,
-		    "%s: '%s' is not a number from 0 to %u", k->k_name, value,
-		    UINT_MAX));
+		if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n > UINT_MAX)
+			return (parse_err(p, p->p_line,
+			    "%s: '%s' is not a number from 0 to %u",
+			    k->k_name, value, UINT_MAX));
+		*(unsigned int *)field = (unsigned int)n;
+		break;
 	case KT_BOOL:
-		for (i = 0; i < nitems(yes); i++) {
-			if (strcmp(value, yes[i]) == 0) {
-				*(int *)field = 1;
-				return (1);
-			}
-			if (strcmp(value, no[i]) == 0) {
-				*(int *)field = 0;
-				return (1);
-			}
-		}
-		return (parse_err(p, p->p_line, "%s: '%s' is not yes or no",
-		    k->k_name, value));
+		for (i = 0; i < nitems(yes); i++)
+			if (strcmp(value, yes[i]) == 0 ||
+			    strcmp(value, no[i]) == 0)
+				break;
+		if (i == nitems(yes))
+			return (parse_err(p, p->p_line,
+			    "%s: '%s' is not yes or no", k->k_name, value));
+		*(int *)field = strcmp(value, yes[i]) == 0;
+		break;
 	case KT_FRAMING:
-		if (strcmp(value, "raw") == 0) {
-			*(enum route_framing *)field = FRAMING_RAW;
-			return (1);
-		}
 		if (strcmp(value, "lines") == 0 || strcmp(value, "length") == 0)
 			return (parse_err(p, p->p_line,
 			    "framing '%s' is not implemented yet", value));
-		return (parse_err(p, p->p_line,
-		    "framing: '%s' is not raw, lines or length", value));
+		if (strcmp(value, "raw") != 0)
+			return (parse_err(p, p->p_line,
+			    "framing: '%s' is not raw, lines or length",
+			    value));
+		*(enum route_framing *)field = FRAMING_RAW;
+		break;
 	case KT_BACKEND_DOWN:
 		if (strcmp(value, "http") == 0)
 			*(enum route_backend_down *)field = BACKEND_DOWN_HTTP;
@@ -512,15 +517,11 @@ parse_value(struct parse *p, const struct key *k, void *base,
 			return (parse_err(p, p->p_line,
 			    "on_backend_down: '%s' is not http or close",
 			    value));
-		return (1);
+		break;
 	case KT_BACKEND:
 		return (parse_backend(p, field, value));
 	}
-	if (v == VAL_NOUNIT)
-		what = "needs a unit (ms, s, m, h)";
-	else if (v == VAL_RANGE)
-		what = "is too large";
-	return (parse_err(p, p->p_line, "%s: '%s' %s", k->k_name, value, what));
+	return (1);
 }
 
 static const struct key *
@@ -645,12 +646,13 @@ section_route(struct parse *p, const char *spec)
 	struct config	*cf = p->p_cf;
 	struct route	*rt;
 	int		(*set)[RK__COUNT];
-	size_t		 len, i;
+	size_t		 len, plen, i;
 	int		 prefix;
 
 	len = strlen(spec);
 	prefix = len > 0 && spec[len - 1] == '*';
-	if (spec[0] != '/' || strcspn(spec, " \t\v\f?#*") < len - prefix) {
+	plen = prefix ? len - 1 : len;
+	if (spec[0] != '/' || strcspn(spec, " \t\v\f?#*") < plen) {
 		parse_err(p, p->p_line, "bad route path '%s': it starts with "
 		    "'/', has no blanks, '?' or '#', and '*' only at the end",
 		    spec);
@@ -658,9 +660,8 @@ section_route(struct parse *p, const char *spec)
 	}
 	for (i = 0; i < cf->cf_nroutes; i++) {
 		rt = &cf->cf_routes[i];
-		if (rt->rt_prefix == prefix &&
-		    strlen(rt->rt_path) == len - prefix &&
-		    strncmp(rt->rt_path, spec, len - prefix) == 0) {
+		if (rt->rt_prefix == prefix && strlen(rt->rt_path) == plen &&
+		    strncmp(rt->rt_path, spec, plen) == 0) {
 			parse_err(p, p->p_line,
 			    "duplicate [route %s] (first at line %d)", spec,
 			    rt->rt_line);
@@ -682,7 +683,7 @@ section_route(struct parse *p, const char *spec)
 	p->p_rset = set;
 	rt = &cf->cf_routes[cf->cf_nroutes];
 	route_init(rt);
-	if ((rt->rt_path = strndup(spec, len - prefix)) == NULL)
+	if ((rt->rt_path = strndup(spec, plen)) == NULL)
 		goto nomem;
 	rt->rt_prefix = prefix;
 	rt->rt_line = p->p_line;
@@ -773,7 +774,7 @@ static char *
 parse_reader(char *buf, int size, void *arg)
 {
 	struct parse	*p = arg;
-	const char	*line;
+	const char	*line, *c;
 	char		*s, *e;
 	size_t		 len;
 	int		 indented;
@@ -787,6 +788,16 @@ parse_reader(char *buf, int size, void *arg)
 			line += 3;
 			len -= 3;
 		}
+		/* A comment may be longer than inih's buffer. */
+		for (c = line; c < line + len && isspace((unsigned char)*c);
+		    c++)
+			;
+		if (c == line + len || *c == ';' || *c == '#')
+			continue;
+		if (memchr(line, '\0', len) != NULL) {
+			parse_err(p, p->p_line, "NUL byte in line");
+			continue;
+		}
 		/* inih's buffer must hold the line, a '\n' and the NUL. */
 		if (len + 2 > (size_t)size) {
 			parse_err(p, p->p_line,
@@ -799,8 +810,6 @@ parse_reader(char *buf, int size, void *arg)
 		indented = isspace((unsigned char)buf[0]);
 		for (s = buf; isspace((unsigned char)*s); s++)
 			;
-		if (*s == '\0' || *s == ';' || *s == '#')
-			continue;
 		for (e = s + 1; *e != '\0'; e++)
 			if (*e == ';' && isspace((unsigned char)e[-1]))
 				break;
@@ -885,7 +894,7 @@ parse_finish(struct parse *p)
 	}
 	if (cf->cf_nlisten == 0)
 		parse_err(p, 0, "no listen address in [server]");
-	if (p->p_nerr == 0)
+	if (p->p_nerr == 0 && cf->cf_nroutes > 0)
 		qsort(cf->cf_routes, cf->cf_nroutes, sizeof(*cf->cf_routes),
 		    route_cmp);
 }

@@ -22,6 +22,27 @@
 
 static int	*listen_fds;	/* owned */
 static size_t	 listen_nfds;
+static struct loop_timer listen_pause;
+
+/*
+ * Out of descriptors: a level-triggered listener would spin on the
+ * pending connection, so stop watching all of them for a moment.
+ */
+static void
+listen_watch(uint32_t events)
+{
+	size_t	 i;
+
+	for (i = 0; i < listen_nfds; i++)
+		loop_mod(listen_fds[i], events);
+}
+
+static void
+listen_resume_cb(void *arg)
+{
+	(void)arg;
+	listen_watch(EPOLLIN);
+}
 
 static void
 listen_cb(int fd, uint32_t events, void *arg)
@@ -35,8 +56,14 @@ listen_cb(int fd, uint32_t events, void *arg)
 		if (c == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN)
-				log_warn("accept");	/* EMFILE: retried */
+			if (errno == EAGAIN)
+				return;
+			log_warn("accept");
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				listen_watch(0);
+				loop_timer_arm(&listen_pause, 100);
+			}
 			return;
 		}
 		ws_adopt(c);
@@ -88,6 +115,7 @@ listen_open(const struct config *cf)
 	size_t	 i;
 	int	 fd;
 
+	loop_timer_init(&listen_pause, listen_resume_cb, NULL);
 	if ((listen_fds = calloc(cf->cf_nlisten, sizeof(int))) == NULL)
 		return (-1);
 	for (i = 0; i < cf->cf_nlisten; i++) {
@@ -110,6 +138,7 @@ listen_close(void)
 {
 	size_t	 i;
 
+	loop_timer_cancel(&listen_pause);
 	for (i = 0; i < listen_nfds; i++) {
 		loop_del(listen_fds[i]);
 		close(listen_fds[i]);

@@ -542,6 +542,30 @@ class Env:
             log("# wsgated exited with %s before listening; retrying on another port" % rc)
         raise TestFailure("wsgated could not be started (%d attempts)" % attempts)
 
+    def _owns_port(self):
+        """True when the daemon holds the listening socket of self.port
+        (from /proc/net/tcp and /proc/PID/fd); None when /proc cannot tell."""
+        try:
+            inodes = set()
+            with open("/proc/net/tcp") as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if (fields[3] == "0A" and
+                            int(fields[1].split(":")[1], 16) == self.port):
+                        inodes.add(fields[9])
+            fddir = "/proc/%d/fd" % self.proc.pid
+            for fd in os.listdir(fddir):
+                try:
+                    link = os.readlink(os.path.join(fddir, fd))
+                except OSError:
+                    continue
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return True
+            return False
+        except (OSError, ValueError, IndexError, StopIteration):
+            return None
+
     def _wait_listening(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -550,11 +574,18 @@ class Env:
             try:
                 s = socket.create_connection(("127.0.0.1", self.port), timeout=0.5)
                 s.close()
-                # the port may belong to someone else: make sure ours still runs
-                time.sleep(0.05)
-                return self.proc.poll() is None
             except OSError:
                 time.sleep(0.05)
+                continue
+            # the port may belong to someone else (another test took it
+            # between find_free_port() and our bind): make sure it is ours
+            owns = self._owns_port()
+            if owns is None:
+                time.sleep(0.2)
+                return self.proc.poll() is None
+            if owns:
+                return True
+            time.sleep(0.05)    # not ours: the daemon should exit with an error
         return False
 
     def _kill(self):

@@ -328,7 +328,7 @@ END_TEST
 
 START_TEST(test_long_lines)
 {
-	char	 text[1024], want[256];
+	char	 text[2048], want[256];
 	char	 backend[108 + 1];
 	struct config *cf;
 
@@ -349,11 +349,15 @@ START_TEST(test_long_lines)
 	    "a UNIX socket path has at most 107\n");
 
 	/* A line inih's buffer cannot hold is an error; counting goes on. */
-	snprintf(text, sizeof(text), SERVER "; %0500d\nfoo = 1\n", 0);
+	snprintf(text, sizeof(text), SERVER "foo = %0500d\nfoo = 1\n", 0);
 	snprintf(want, sizeof(want), "t.ini:3: line is longer than %d "
 	    "characters\nt.ini:4: unknown key 'foo' in [server]\n",
 	    INI_MAX_LINE - 2);
 	parse_fails(text, 2, want);
+
+	/* But a comment may be longer. */
+	snprintf(text, sizeof(text), SERVER "  ; %0500d\n# %0500d\n", 0, 0);
+	config_free(parse_ok(text));
 }
 END_TEST
 
@@ -410,7 +414,8 @@ static const struct {
 	    "'shutdown_timeout' in [server] (first at line 3)\n" },
 	{ SERVER "text = no\n\n\ntext = no\n", 1, "t.ini:6: duplicate key "
 	    "'text' in [server] (first at line 3)\n" },
-	{ SERVER "[route /a]\n", 1, "t.ini:3: missing backend in [route /a]\n" },
+	{ SERVER "[route /a]\n", 1,
+	    "t.ini:3: missing backend in [route /a]\n" },
 	{ SERVER "[route /a]\ntext = yes\n[route /b]\n", 2,
 	    "t.ini:3: missing backend in [route /a]\n"
 	    "t.ini:5: missing backend in [route /b]\n" },

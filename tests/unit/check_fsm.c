@@ -1,0 +1,1212 @@
+/*
+ * check_fsm.c: unit tests of the session state machine (src/fsm.c).
+ *
+ * The table is data, and so are these tests: every state x event pair must
+ * have a row; rules drawn from design.md ("When a session ends"), RFC 6455
+ * and the comment at the top of fsm.c are checked on every row; whole
+ * sessions, one per row of the design's close table, are walked from tables
+ * of expected steps; and the graph of (state, history) pairs is explored
+ * exhaustively for what must happen at most once per session.  No sockets,
+ * no clock, no allocation: fsm.c is pure, so nothing here is stubbed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "fsm.h"
+
+Suite		*fsm_suite(void);
+
+#define NPAIRS		(FSM_ST__COUNT * FSM_EV__COUNT)
+#define ALL_ACTIONS	((1u << FSM_A__COUNT) - 1)
+
+/* Short names, so that the expected walks below fit in 80 columns. */
+#define FWD_C		FSM_A_FORWARD_CLIENT
+#define DROP_C		FSM_A_DISCARD_CLIENT
+#define TRUNC		FSM_A_TRUNCATE_MESSAGE
+#define FWD_B		FSM_A_FORWARD_BACKEND
+#define DROP_B		FSM_A_DISCARD_BACKEND
+#define PING		FSM_A_QUEUE_PING
+#define PONG_OK		FSM_A_CANCEL_PONG_TIMER
+#define T_IDLE		FSM_A_ARM_IDLE_TIMER
+#define T_PING		FSM_A_ARM_PING_TIMER
+#define T_PONG		FSM_A_ARM_PONG_TIMER
+#define T_CLOSE		FSM_A_ARM_CLOSE_TIMER
+#define CLOSE		FSM_A_SEND_CLOSE
+#define KILL		FSM_A_DROP_CLIENT
+#define SHUT_B		FSM_A_SHUT_BACKEND_WR
+#define CLOSE_B		FSM_A_CLOSE_BACKEND
+#define WW		FSM_A_WANT_WRITEABLE
+#define FREE		FSM_A_RELEASE
+
+/* Everything that puts bytes on the client connection or asks to. */
+#define CLIENT_OUTPUT	(FWD_B | PING | CLOSE | WW)
+/* Everything that touches the backend socket. */
+#define BACKEND_IO	(FWD_C | FWD_B | DROP_B | SHUT_B | CLOSE_B)
+
+/*
+ * What each state says about the backend socket.  A new state must be
+ * classified here, or test_state_classes fails.
+ */
+enum be {
+	BE_READ = 1,	/* fd open, the backend may still send */
+	BE_EOF,		/* fd open, the backend sent EOF */
+	BE_NONE,	/* no fd: never connected, or closed */
+};
+
+static const enum be state_backend[FSM_ST__COUNT] = {
+	[FSM_ST_HANDSHAKE] = BE_READ,
+	[FSM_ST_REFUSING] = BE_NONE,
+	[FSM_ST_OPEN] = BE_READ,
+	[FSM_ST_CLOSING] = BE_READ,
+	[FSM_ST_CLOSING_EOF] = BE_EOF,
+	[FSM_ST_CLOSING_DEAD] = BE_NONE,
+	[FSM_ST_CLOSE_SENT] = BE_READ,
+	[FSM_ST_CLOSE_SENT_EOF] = BE_EOF,
+	[FSM_ST_CLOSE_SENT_DEAD] = BE_NONE,
+	[FSM_ST_SHUTTING] = BE_READ,
+	[FSM_ST_LINGER] = BE_READ,
+	[FSM_ST_FLUSHING] = BE_EOF,
+	[FSM_ST_RELEASED] = BE_NONE,
+};
+
+/* The side each event comes from, for "who ended the session". */
+static const enum fsm_side event_side[FSM_EV__COUNT] = {
+	[FSM_EV_ESTABLISHED] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_DATA] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_TOO_BIG] = FSM_SIDE_GATEWAY,
+	[FSM_EV_CLIENT_CLOSE] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_GONE] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_WRITEABLE] = FSM_SIDE_CLIENT,
+	[FSM_EV_PONG] = FSM_SIDE_CLIENT,
+	[FSM_EV_BACKEND_READABLE] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_EOF] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_ERROR] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_WR_CLOSED] = FSM_SIDE_BACKEND,
+	[FSM_EV_IDLE_TIMEOUT] = FSM_SIDE_GATEWAY,
+	[FSM_EV_PING_DUE] = FSM_SIDE_GATEWAY,
+	[FSM_EV_PONG_TIMEOUT] = FSM_SIDE_GATEWAY,
+	[FSM_EV_CLOSE_TIMEOUT] = FSM_SIDE_GATEWAY,
+	[FSM_EV_DRAIN] = FSM_SIDE_GATEWAY,
+};
+
+#define EVBIT(e)	(1u << FSM_EV_##e)
+
+/*
+ * Actions that only make sense as the answer to one kind of event: data
+ * is forwarded or dropped when it arrives, a ping goes out when it is due.
+ */
+static const struct {
+	unsigned int	 action;
+	unsigned int	 events;
+} action_events[] = {
+	{ FWD_C,	EVBIT(CLIENT_DATA) },
+	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) },
+	{ TRUNC,	EVBIT(CLIENT_TOO_BIG) },
+	{ FWD_B,	EVBIT(CLIENT_WRITEABLE) },
+	{ DROP_B,	EVBIT(BACKEND_READABLE) },
+	{ PING,		EVBIT(PING_DUE) },
+	{ PONG_OK,	EVBIT(PONG) },
+	{ CLOSE,	EVBIT(CLIENT_WRITEABLE) },
+};
+
+static int
+is_closing(enum fsm_state st)
+{
+	return (st == FSM_ST_CLOSING || st == FSM_ST_CLOSING_EOF ||
+	    st == FSM_ST_CLOSING_DEAD);
+}
+
+static int
+is_close_sent(enum fsm_state st)
+{
+	return (st == FSM_ST_CLOSE_SENT || st == FSM_ST_CLOSE_SENT_EOF ||
+	    st == FSM_ST_CLOSE_SENT_DEAD);
+}
+
+/* States where the client is a WebSocket peer: after 101, not yet freed. */
+static int
+is_ws_up(enum fsm_state st)
+{
+	return (st != FSM_ST_HANDSHAKE && st != FSM_ST_REFUSING &&
+	    st != FSM_ST_RELEASED);
+}
+
+/* Does the writeable callback in ST write something to the client? */
+static int
+writes_on_writeable(enum fsm_state st)
+{
+	return ((fsm_next(st, FSM_EV_CLIENT_WRITEABLE).actions &
+	    (FWD_B | CLOSE)) != 0);
+}
+
+/*
+ * A close frame from the client cannot arrive before 101 is sent: there
+ * is no WebSocket framing yet.  The exploring tests skip that pair.
+ */
+static int
+impossible(enum fsm_state st, enum fsm_event ev)
+{
+	return (ev == FSM_EV_CLIENT_CLOSE &&
+	    (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING));
+}
+
+/* "A|B|C" for an action set, for failure messages. */
+static const char *
+acts(unsigned int a, char *buf, size_t len)
+{
+	unsigned int	 bit;
+	size_t		 n = 0;
+
+	buf[0] = '\0';
+	if (a == 0)
+		return ("(none)");
+	for (bit = 1; bit != 0; bit <<= 1) {
+		if ((a & bit) == 0)
+			continue;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+		    n > 0 ? "|" : "", fsm_action_name(bit));
+	}
+	return (buf);
+}
+
+/* The row for loop index I, with its state and event. */
+static struct fsm_step
+row(int i, enum fsm_state *st, enum fsm_event *ev)
+{
+	*st = (enum fsm_state)(i / FSM_EV__COUNT);
+	*ev = (enum fsm_event)(i % FSM_EV__COUNT);
+	return (fsm_next(*st, *ev));
+}
+
+#define ROW_FMT		"%s + %s -> %s [%s] code %u: "
+#define ROW_ARGS(st, ev, s, b)						\
+	fsm_state_name(st), fsm_event_name(ev), fsm_state_name((s).next), \
+	acts((s).actions, (b), sizeof(b)), (unsigned int)(s).close_code
+
+/*
+ * Completeness.
+ */
+
+START_TEST(test_row_defined)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	ck_assert_msg(s.defined == 1, "%s + %s: no row in the table",
+	    fsm_state_name(st), fsm_event_name(ev));
+	ck_assert_msg((unsigned int)s.next < FSM_ST__COUNT,
+	    "%s + %s: next state %d out of range", fsm_state_name(st),
+	    fsm_event_name(ev), (int)s.next);
+	ck_assert_msg((s.actions & ~ALL_ACTIONS) == 0,
+	    ROW_FMT "undeclared action bits 0x%x", ROW_ARGS(st, ev, s, b),
+	    s.actions & ~ALL_ACTIONS);
+}
+END_TEST
+
+/* A pair outside the table is a hole: defined 0, same state, nothing. */
+START_TEST(test_out_of_range)
+{
+	struct fsm_step	 s;
+
+	s = fsm_next(FSM_ST__COUNT, FSM_EV_CLIENT_DATA);
+	ck_assert_int_eq(s.defined, 0);
+	ck_assert_int_eq(s.actions, 0);
+	ck_assert_int_eq(s.close_code, 0);
+	ck_assert_ptr_null(s.reason);
+	s = fsm_next(FSM_ST_OPEN, FSM_EV__COUNT);
+	ck_assert_int_eq(s.defined, 0);
+	ck_assert_int_eq(s.next, FSM_ST_OPEN);
+	ck_assert_int_eq(s.actions, 0);
+	ck_assert_int_eq(s.close_code, 0);
+}
+END_TEST
+
+START_TEST(test_state_classes)
+{
+	ck_assert_msg(state_backend[_i] != 0,
+	    "state %s has no backend class in check_fsm.c",
+	    fsm_state_name((enum fsm_state)_i));
+}
+END_TEST
+
+/*
+ * Invariants, checked on every row.
+ */
+
+/* Writes happen only in the writeable callback (libwebsockets' rule). */
+START_TEST(test_inv_send_close)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if ((s.actions & CLOSE) == 0)
+		return;
+	ck_assert_msg(ev == FSM_EV_CLIENT_WRITEABLE,
+	    ROW_FMT "SEND_CLOSE outside CLIENT_WRITEABLE",
+	    ROW_ARGS(st, ev, s, b));
+	ck_assert_msg(is_close_sent(s.next),
+	    ROW_FMT "SEND_CLOSE must lead to a CLOSE_SENT state",
+	    ROW_ARGS(st, ev, s, b));
+	/* design.md: an unanswered close ends the TCP after close_timeout. */
+	ck_assert_msg(s.actions & T_CLOSE,
+	    ROW_FMT "SEND_CLOSE without ARM_CLOSE_TIMER",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* RFC 6455 7.4.1 and design.md: never 1004-1006 or 1015 on the wire. */
+START_TEST(test_inv_close_code)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	unsigned int	 c;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	c = s.close_code;
+	if (c == 0)
+		return;
+	ck_assert_msg(c != 1004 && c != 1005 && c != 1006 && c != 1015,
+	    ROW_FMT "reserved close code", ROW_ARGS(st, ev, s, b));
+	ck_assert_msg((c >= 1000 && c <= 1014) || (c >= 3000 && c <= 4999),
+	    ROW_FMT "close code out of the sendable ranges",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/*
+ * A code is the reason for a close frame sent later, on writeable: it
+ * belongs to the row that decides to close (entering CLOSING*), never to
+ * the row that sends or drops, and every such decision has one.
+ */
+START_TEST(test_inv_code_placement)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	int		 entering;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	entering = is_closing(s.next) && !is_closing(st);
+	if (s.close_code != 0) {
+		ck_assert_msg((s.actions & (CLOSE | KILL)) == 0,
+		    ROW_FMT "a close code with SEND_CLOSE or DROP_CLIENT",
+		    ROW_ARGS(st, ev, s, b));
+		ck_assert_msg(entering,
+		    ROW_FMT "a close code on a row not entering CLOSING*",
+		    ROW_ARGS(st, ev, s, b));
+	}
+	ck_assert_msg(!entering || s.close_code != 0,
+	    ROW_FMT "entering CLOSING* without a close code",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* A close reason fits a control frame (RFC 6455 5.5) and is ASCII. */
+START_TEST(test_inv_reason)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	const char	*p;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	/* design.md: 1013 comes with a reason the page can show. */
+	if (s.close_code == 1013)
+		ck_assert_msg(s.reason != NULL && s.reason[0] != '\0',
+		    ROW_FMT "1013 without a reason", ROW_ARGS(st, ev, s, b));
+	if (s.reason == NULL)
+		return;
+	ck_assert_msg(s.close_code != 0,
+	    ROW_FMT "a reason without a close code", ROW_ARGS(st, ev, s, b));
+	ck_assert_msg(strlen(s.reason) <= 123,
+	    ROW_FMT "reason longer than 123 bytes", ROW_ARGS(st, ev, s, b));
+	for (p = s.reason; *p != '\0'; p++)
+		ck_assert_msg(*p >= 0x20 && *p < 0x7f,
+		    ROW_FMT "reason is not printable ASCII",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* One way out: RELEASE exactly on the rows that enter RELEASED. */
+START_TEST(test_inv_release)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (s.actions & FREE)
+		ck_assert_msg(s.next == FSM_ST_RELEASED &&
+		    st != FSM_ST_RELEASED,
+		    ROW_FMT "RELEASE not entering RELEASED",
+		    ROW_ARGS(st, ev, s, b));
+	if (s.next == FSM_ST_RELEASED && st != FSM_ST_RELEASED)
+		ck_assert_msg(s.actions & FREE,
+		    ROW_FMT "entering RELEASED without RELEASE",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+START_TEST(test_released_absorbing)
+{
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = fsm_next(FSM_ST_RELEASED, (enum fsm_event)_i);
+	ck_assert_msg(s.next == FSM_ST_RELEASED && s.actions == 0 &&
+	    s.close_code == 0 && s.reason == NULL,
+	    ROW_FMT "RELEASED must absorb every event",
+	    ROW_ARGS(FSM_ST_RELEASED, (enum fsm_event)_i, s, b));
+}
+END_TEST
+
+/* Relaying happens in OPEN only; backend data only when writeable. */
+START_TEST(test_inv_forward)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (s.actions & FWD_C)
+		ck_assert_msg(st == FSM_ST_OPEN && s.next == FSM_ST_OPEN,
+		    ROW_FMT "FORWARD_CLIENT outside OPEN",
+		    ROW_ARGS(st, ev, s, b));
+	if (s.actions & FWD_B)
+		ck_assert_msg(st == FSM_ST_OPEN &&
+		    ev == FSM_EV_CLIENT_WRITEABLE,
+		    ROW_FMT "FORWARD_BACKEND outside OPEN + CLIENT_WRITEABLE",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* EOF toward the backend is the start of SHUTTING or FLUSHING, bounded. */
+START_TEST(test_inv_shut_backend)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if ((s.actions & SHUT_B) == 0)
+		return;
+	ck_assert_msg(s.next == FSM_ST_SHUTTING || s.next == FSM_ST_FLUSHING,
+	    ROW_FMT "SHUT_BACKEND_WR not entering SHUTTING or FLUSHING",
+	    ROW_ARGS(st, ev, s, b));
+	ck_assert_msg(st != FSM_ST_SHUTTING && st != FSM_ST_FLUSHING &&
+	    st != FSM_ST_LINGER,
+	    ROW_FMT "SHUT_BACKEND_WR after the backend was shut",
+	    ROW_ARGS(st, ev, s, b));
+	/* fsm.c: the backend's EOF is awaited for close_timeout at most. */
+	ck_assert_msg(s.actions & T_CLOSE,
+	    ROW_FMT "SHUT_BACKEND_WR without ARM_CLOSE_TIMER",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* Deciding to close asks for writeable and bounds the wait. */
+START_TEST(test_inv_closing_entry)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (!is_closing(s.next) || is_closing(st))
+		return;
+	ck_assert_msg((s.actions & (T_CLOSE | WW)) == (T_CLOSE | WW),
+	    ROW_FMT "entering CLOSING* without ARM_CLOSE_TIMER|WANT_WRITEABLE",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* CLOSE_SENT* means "close sent or TCP dropped": one of them got us here. */
+START_TEST(test_inv_close_sent_entry)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (is_close_sent(s.next) && !is_close_sent(st))
+		ck_assert_msg(s.actions & (CLOSE | KILL),
+		    ROW_FMT "entering CLOSE_SENT* without SEND_CLOSE or "
+		    "DROP_CLIENT", ROW_ARGS(st, ev, s, b));
+	/* The dropped client's CLIENT_GONE is awaited in CLOSE_SENT*. */
+	if (s.actions & KILL)
+		ck_assert_msg(is_close_sent(s.next),
+		    ROW_FMT "DROP_CLIENT not leading to CLOSE_SENT*",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/*
+ * WANT_WRITEABLE only toward a state whose writeable row writes; and a row
+ * that makes writeable matter, from a state where it did not, asks for it
+ * (otherwise the session waits for a callback nobody requested).
+ */
+START_TEST(test_inv_want_writeable)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (s.actions & WW)
+		ck_assert_msg(writes_on_writeable(s.next),
+		    ROW_FMT "WANT_WRITEABLE toward a state that writes nothing",
+		    ROW_ARGS(st, ev, s, b));
+	if (writes_on_writeable(s.next) && !writes_on_writeable(st))
+		ck_assert_msg(s.actions & WW,
+		    ROW_FMT "a writer state entered without WANT_WRITEABLE",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+START_TEST(test_inv_action_event)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	size_t		 k;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	for (k = 0; k < sizeof(action_events) / sizeof(action_events[0]);
+	    k++) {
+		if ((s.actions & action_events[k].action) == 0)
+			continue;
+		ck_assert_msg(action_events[k].events & (1u << ev),
+		    ROW_FMT "%s is not an answer to %s", ROW_ARGS(st, ev, s, b),
+		    fsm_action_name(action_events[k].action),
+		    fsm_event_name(ev));
+	}
+}
+END_TEST
+
+/* Keepalive belongs to OPEN; a pong timer only with a ping. */
+START_TEST(test_inv_keepalive)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (s.actions & (T_IDLE | T_PING | T_PONG | PING))
+		ck_assert_msg(s.next == FSM_ST_OPEN,
+		    ROW_FMT "keepalive timers or ping outside OPEN",
+		    ROW_ARGS(st, ev, s, b));
+	ck_assert_msg(((s.actions & T_PONG) != 0) == ((s.actions & PING) != 0),
+	    ROW_FMT "ARM_PONG_TIMER and QUEUE_PING go together",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/*
+ * Backend fd accounting: CLOSE_BACKEND exactly on the rows that go from a
+ * state holding the fd to one without it, and no backend I/O without it.
+ */
+START_TEST(test_inv_backend_fd)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	int		 had, has;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	had = state_backend[st] != BE_NONE;
+	has = state_backend[s.next] != BE_NONE;
+	ck_assert_msg(((s.actions & CLOSE_B) != 0) == (had && !has),
+	    ROW_FMT "CLOSE_BACKEND must be exactly where the fd goes away",
+	    ROW_ARGS(st, ev, s, b));
+	if (s.actions & BACKEND_IO)
+		ck_assert_msg(had, ROW_FMT "backend I/O without a backend",
+		    ROW_ARGS(st, ev, s, b));
+	ck_assert_msg(had || !has,
+	    ROW_FMT "a backend fd appears from nowhere",
+	    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/*
+ * fsm.c: the backend is read so that it never blocks.  Once OPEN, a
+ * readable backend is read (when the client is writeable) or drained, and
+ * its EOF moves the session on.  HANDSHAKE waits for OPEN to read.
+ */
+START_TEST(test_inv_backend_input)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (state_backend[st] != BE_READ || st == FSM_ST_HANDSHAKE)
+		return;
+	if (ev == FSM_EV_BACKEND_READABLE)
+		ck_assert_msg(s.actions & (WW | DROP_B),
+		    ROW_FMT "a readable backend is neither read nor drained",
+		    ROW_ARGS(st, ev, s, b));
+	if (ev == FSM_EV_BACKEND_EOF)
+		ck_assert_msg(state_backend[s.next] != BE_READ,
+		    ROW_FMT "backend EOF leaves the session reading",
+		    ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/* design.md: client data is forwarded, or dropped and counted. */
+START_TEST(test_inv_client_input)
+{
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	struct fsm_step	 s;
+	unsigned int	 a;
+	char		 b[512];
+
+	s = row(_i, &st, &ev);
+	if (!is_ws_up(st) ||
+	    (ev != FSM_EV_CLIENT_DATA && ev != FSM_EV_CLIENT_TOO_BIG))
+		return;
+	a = s.actions & (FWD_C | DROP_C | TRUNC);
+	ck_assert_msg(a == FWD_C || a == DROP_C || a == TRUNC,
+	    ROW_FMT "client data must be forwarded or counted as dropped, "
+	    "exactly once", ROW_ARGS(st, ev, s, b));
+}
+END_TEST
+
+/*
+ * Names: a switch without default in fsm.c, so every value has one.
+ */
+
+START_TEST(test_state_name)
+{
+	const char	*n;
+	int		 j;
+
+	n = fsm_state_name((enum fsm_state)_i);
+	ck_assert_msg(n != NULL && strcmp(n, "?") != 0,
+	    "state %d has no name", _i);
+	for (j = 0; j < _i; j++)
+		ck_assert_msg(strcmp(n, fsm_state_name((enum fsm_state)j)),
+		    "states %d and %d are both named %s", j, _i, n);
+}
+END_TEST
+
+START_TEST(test_event_name)
+{
+	const char	*n;
+	int		 j;
+
+	n = fsm_event_name((enum fsm_event)_i);
+	ck_assert_msg(n != NULL && strcmp(n, "?") != 0,
+	    "event %d has no name", _i);
+	for (j = 0; j < _i; j++)
+		ck_assert_msg(strcmp(n, fsm_event_name((enum fsm_event)j)),
+		    "events %d and %d are both named %s", j, _i, n);
+}
+END_TEST
+
+START_TEST(test_action_name)
+{
+	const char	*n;
+	int		 j;
+
+	n = fsm_action_name(1u << _i);
+	ck_assert_msg(n != NULL && strcmp(n, "?") != 0,
+	    "action bit %d has no name", _i);
+	for (j = 0; j < _i; j++)
+		ck_assert_msg(strcmp(n, fsm_action_name(1u << j)),
+		    "action bits %d and %d are both named %s", j, _i, n);
+}
+END_TEST
+
+START_TEST(test_side_name)
+{
+	const char	*n;
+	int		 j;
+
+	n = fsm_side_name((enum fsm_side)_i);
+	ck_assert_msg(n != NULL && strcmp(n, "?") != 0,
+	    "side %d has no name", _i);
+	for (j = 0; j < _i; j++)
+		ck_assert_msg(strcmp(n, fsm_side_name((enum fsm_side)j)),
+		    "sides %d and %d are both named %s", j, _i, n);
+}
+END_TEST
+
+/* Sentinels and non-values are "?"; FSM_A__COUNT covers every bit. */
+START_TEST(test_name_sentinels)
+{
+	ck_assert_str_eq(fsm_state_name(FSM_ST__COUNT), "?");
+	ck_assert_str_eq(fsm_event_name(FSM_EV__COUNT), "?");
+	ck_assert_str_eq(fsm_action_name(0), "?");
+	ck_assert_str_eq(fsm_action_name(FWD_C | DROP_C), "?");
+	ck_assert_str_eq(fsm_action_name(1u << FSM_A__COUNT), "?");
+}
+END_TEST
+
+START_TEST(test_event_side)
+{
+	enum fsm_side	 side;
+
+	side = fsm_event_side((enum fsm_event)_i);
+	ck_assert_msg(side == event_side[_i],
+	    "%s comes from %s, expected %s",
+	    fsm_event_name((enum fsm_event)_i), fsm_side_name(side),
+	    fsm_side_name(event_side[_i]));
+}
+END_TEST
+
+/*
+ * Termination.
+ */
+
+/* The world goes away, in each order: no state may outlive it. */
+static const enum fsm_event world_gone[][3] = {
+	{ FSM_EV_CLOSE_TIMEOUT, FSM_EV_CLIENT_GONE, FSM_EV_BACKEND_ERROR },
+	{ FSM_EV_CLOSE_TIMEOUT, FSM_EV_BACKEND_ERROR, FSM_EV_CLIENT_GONE },
+	{ FSM_EV_CLIENT_GONE, FSM_EV_CLOSE_TIMEOUT, FSM_EV_BACKEND_ERROR },
+	{ FSM_EV_CLIENT_GONE, FSM_EV_BACKEND_ERROR, FSM_EV_CLOSE_TIMEOUT },
+	{ FSM_EV_BACKEND_ERROR, FSM_EV_CLOSE_TIMEOUT, FSM_EV_CLIENT_GONE },
+	{ FSM_EV_BACKEND_ERROR, FSM_EV_CLIENT_GONE, FSM_EV_CLOSE_TIMEOUT },
+};
+#define NORDERS		(int)(sizeof(world_gone) / sizeof(world_gone[0]))
+#define TERM_BOUND	10
+
+START_TEST(test_world_gone)
+{
+	enum fsm_state	 start, st;
+	const enum fsm_event *ord;
+	int		 k;
+
+	start = (enum fsm_state)(_i / NORDERS);
+	ord = world_gone[_i % NORDERS];
+	st = start;
+	for (k = 0; k < TERM_BOUND && st != FSM_ST_RELEASED; k++)
+		st = fsm_next(st, ord[k % 3]).next;
+	ck_assert_msg(st == FSM_ST_RELEASED,
+	    "from %s, %s/%s/%s repeated: still %s after %d steps",
+	    fsm_state_name(start), fsm_event_name(ord[0]),
+	    fsm_event_name(ord[1]), fsm_event_name(ord[2]),
+	    fsm_state_name(st), TERM_BOUND);
+}
+END_TEST
+
+/* States reachable from SEEDS (a bit set) over every event. */
+static unsigned int
+reach(unsigned int seeds)
+{
+	enum fsm_state	 q[FSM_ST__COUNT], st, nx;
+	unsigned int	 seen = seeds;
+	int		 head = 0, tail = 0, e;
+
+	for (st = 0; st < FSM_ST__COUNT; st++)
+		if (seeds & (1u << st))
+			q[tail++] = st;
+	while (head < tail) {
+		st = q[head++];
+		for (e = 0; e < FSM_EV__COUNT; e++) {
+			nx = fsm_next(st, (enum fsm_event)e).next;
+			if (seen & (1u << nx))
+				continue;
+			seen |= 1u << nx;
+			q[tail++] = nx;
+		}
+	}
+	return (seen);
+}
+
+#define STARTS	((1u << FSM_ST_HANDSHAKE) | (1u << FSM_ST_REFUSING))
+
+START_TEST(test_all_states_reachable)
+{
+	unsigned int	 seen;
+	int		 st;
+
+	seen = reach(STARTS);
+	for (st = 0; st < FSM_ST__COUNT; st++)
+		ck_assert_msg(seen & (1u << st),
+		    "%s cannot be reached from HANDSHAKE or REFUSING",
+		    fsm_state_name((enum fsm_state)st));
+}
+END_TEST
+
+START_TEST(test_all_states_end)
+{
+	unsigned int	 seen;
+	int		 st;
+
+	seen = reach(STARTS);
+	for (st = 0; st < FSM_ST__COUNT; st++) {
+		if ((seen & (1u << st)) == 0)
+			continue;
+		ck_assert_msg(reach(1u << st) & (1u << FSM_ST_RELEASED),
+		    "%s is reachable but can never reach RELEASED",
+		    fsm_state_name((enum fsm_state)st));
+	}
+}
+END_TEST
+
+/*
+ * After the client closed or left, nothing is written to it and nothing
+ * more of it is forwarded; and close_timeout alone ends the session, so a
+ * backend that never answers cannot keep it.
+ */
+START_TEST(test_after_client_gone)
+{
+	unsigned int	 seeds = 0, seen;
+	struct fsm_step	 s;
+	enum fsm_state	 st, t;
+	int		 e, k;
+	char		 b[512];
+
+	for (st = 0; st < FSM_ST__COUNT; st++) {
+		seeds |= 1u << fsm_next(st, FSM_EV_CLIENT_GONE).next;
+		if (!impossible(st, FSM_EV_CLIENT_CLOSE))
+			seeds |= 1u << fsm_next(st, FSM_EV_CLIENT_CLOSE).next;
+	}
+	seen = reach(seeds);
+	for (st = 0; st < FSM_ST__COUNT; st++) {
+		if ((seen & (1u << st)) == 0)
+			continue;
+		for (e = 0; e < FSM_EV__COUNT; e++) {
+			s = fsm_next(st, (enum fsm_event)e);
+			ck_assert_msg((s.actions & (CLOSE | FWD_C)) == 0 &&
+			    s.close_code == 0,
+			    ROW_FMT "sends a close or forwards client data "
+			    "after the client left",
+			    ROW_ARGS(st, (enum fsm_event)e, s, b));
+		}
+		for (t = st, k = 0; k < 2 && t != FSM_ST_RELEASED; k++)
+			t = fsm_next(t, FSM_EV_CLOSE_TIMEOUT).next;
+		ck_assert_msg(t == FSM_ST_RELEASED,
+		    "client gone, in %s: CLOSE_TIMEOUT does not end the "
+		    "session (still %s)", fsm_state_name(st),
+		    fsm_state_name(t));
+	}
+}
+END_TEST
+
+/*
+ * Scenario walks: one per row of design.md's close table, as data.  Each
+ * step is the event, then the exact next state, action set and close code,
+ * and whether a reason must come with the code.
+ */
+struct walk_step {
+	enum fsm_event	 ev;
+	enum fsm_state	 next;
+	unsigned int	 actions;
+	unsigned int	 code;
+	int		 reason;	/* 1: non-NULL reason, 0: NULL */
+};
+
+#define WALK_MAX	12
+struct walk {
+	const char	*name;
+	enum fsm_state	 start;
+	struct walk_step steps[WALK_MAX];
+};
+
+#define S(e, n, a, c, r)	{ FSM_EV_##e, FSM_ST_##n, (a), (c), (r) }
+#define END			{ FSM_EV__COUNT, FSM_ST__COUNT, 0, 0, 0 }
+#define OPENED			S(ESTABLISHED, OPEN, T_IDLE | T_PING | WW, 0, 0)
+
+static const struct walk walks[] = {
+	{ "client sends close", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_READABLE, LINGER, DROP_B, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "client TCP drops", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_READABLE, SHUTTING, DROP_B, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "client drops, backend EOF before ours", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
+		S(BACKEND_READABLE, FLUSHING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "client gone, backend never answers", FSM_ST_OPEN, {
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(CLOSE_TIMEOUT, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend orderly EOF", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(BACKEND_READABLE, OPEN, WW, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B, 0, 0),
+		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
+		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, 0, 0, 0),
+		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend reset / I/O error", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(BACKEND_ERROR, CLOSING_DEAD, CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_READABLE, CLOSING_DEAD, 0, 0, 0),
+		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "backend error, client answers the close", FSM_ST_OPEN, {
+		S(BACKEND_ERROR, CLOSING_DEAD, CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		S(CLIENT_GONE, RELEASED, 0, 0, 0),
+		END } },
+	{ "client message too big", FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(CLIENT_TOO_BIG, CLOSING, TRUNC | WW | T_CLOSE, 1009, 1),
+		S(CLIENT_DATA, CLOSING, DROP_C, 0, 0),
+		S(CLIENT_TOO_BIG, CLOSING, DROP_C, 0, 0),
+		S(BACKEND_READABLE, CLOSING, DROP_B, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_DATA, CLOSE_SENT, DROP_C, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "idle timeout", FSM_ST_OPEN, {
+		S(IDLE_TIMEOUT, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(IDLE_TIMEOUT, CLOSING, 0, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "server drains", FSM_ST_OPEN, {
+		S(DRAIN, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(DRAIN, CLOSING, 0, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(CLOSE_TIMEOUT, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "ping answered, then not", FSM_ST_OPEN, {
+		S(PING_DUE, OPEN, PING | WW | T_PONG, 0, 0),
+		S(PONG, OPEN, PONG_OK | T_PING, 0, 0),
+		S(PING_DUE, OPEN, PING | WW | T_PONG, 0, 0),
+		S(PONG_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, 0, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "close never answered", FSM_ST_OPEN, {
+		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT_EOF, KILL, 0, 0),
+		S(CLIENT_GONE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "close never answered, backend open", FSM_ST_OPEN, {
+		S(IDLE_TIMEOUT, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_ERROR, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "client never writeable", FSM_ST_OPEN, {
+		S(DRAIN, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, 0, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "on_backend_down = close", FSM_ST_REFUSING, {
+		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
+		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "on_backend_down = close, client leaves first", FSM_ST_REFUSING, {
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "handshake abandoned", FSM_ST_HANDSHAKE, {
+		S(BACKEND_READABLE, HANDSHAKE, 0, 0, 0),
+		S(CLIENT_GONE, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "drain during the handshake", FSM_ST_HANDSHAKE, {
+		S(DRAIN, CLOSE_SENT_DEAD, KILL | CLOSE_B, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+};
+#define NWALKS		(int)(sizeof(walks) / sizeof(walks[0]))
+
+START_TEST(test_walk)
+{
+	const struct walk	*w = &walks[_i];
+	const struct walk_step	*x;
+	struct fsm_step		 s;
+	enum fsm_state		 st;
+	int			 k;
+	char			 b[512], bw[512];
+
+	st = w->start;
+	for (k = 0; k < WALK_MAX; k++) {
+		x = &w->steps[k];
+		if (x->ev == FSM_EV__COUNT)
+			break;
+		s = fsm_next(st, x->ev);
+		ck_assert_msg(s.defined && s.next == x->next &&
+		    s.actions == x->actions && s.close_code == x->code &&
+		    (s.reason != NULL) == (x->reason != 0),
+		    "%s, step %d: %s + %s -> %s [%s] code %u reason %s; "
+		    "expected %s [%s] code %u reason %s", w->name, k + 1,
+		    fsm_state_name(st), fsm_event_name(x->ev),
+		    fsm_state_name(s.next), acts(s.actions, b, sizeof(b)),
+		    (unsigned int)s.close_code, s.reason ? s.reason : "none",
+		    fsm_state_name(x->next), acts(x->actions, bw, sizeof(bw)),
+		    x->code, x->reason ? "any" : "none");
+		st = s.next;
+	}
+	ck_assert_msg(k < WALK_MAX, "%s: no END in the walk", w->name);
+}
+END_TEST
+
+/*
+ * Once per session.  Breadth-first search over (state, history) where the
+ * history is the set of flags below; this covers every event sequence of
+ * any length, since the flags are all a check below depends on.
+ */
+#define F_BACKEND	0x01	/* a backend connection was made */
+#define F_SENT		0x02	/* a close frame went out */
+#define F_DROPPED	0x04	/* the client's TCP was dropped */
+#define F_SHUT		0x08	/* SHUT_WR toward the backend */
+#define F_BCLOSED	0x10	/* the backend fd was closed */
+#define F_CDONE		0x20	/* the client closed or left */
+#define F_RELEASED	0x40
+#define NFLAGS		0x80
+#define NNODES		(FSM_ST__COUNT * NFLAGS)
+
+/* What is wrong with taking step S on event EV with history F, or NULL. */
+static const char *
+once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
+{
+	unsigned int	 a = s.actions;
+	int		 client_end;
+
+	client_end = ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE;
+	if (f & F_RELEASED)
+		return ((a != 0 || s.next != FSM_ST_RELEASED) ?
+		    "something happens after RELEASE" : NULL);
+	if ((a & CLOSE) && (f & F_SENT))
+		return ("a second close frame");
+	if ((a & CLOSE) && (f & F_DROPPED))
+		return ("a close frame after the TCP drop");
+	/* RFC 6455 5.5.1: no data frame after a close frame. */
+	if ((a & (FWD_B | PING)) && (f & (F_SENT | F_DROPPED)))
+		return ("data toward the client after its close or drop");
+	if ((a & (CLIENT_OUTPUT | FWD_C)) && (f & F_CDONE))
+		return ("writes to, or forwards from, a client that left");
+	if ((a & SHUT_B) && (f & F_SHUT))
+		return ("a second SHUT_BACKEND_WR");
+	if ((a & CLOSE_B) && !(f & F_BACKEND))
+		return ("CLOSE_BACKEND on a session that never had a backend");
+	if ((a & CLOSE_B) && (f & F_BCLOSED))
+		return ("a second CLOSE_BACKEND");
+	if ((a & (FWD_C | FWD_B | DROP_B | SHUT_B)) &&
+	    (!(f & F_BACKEND) || (f & F_BCLOSED)))
+		return ("backend I/O without a backend");
+	if ((a & FWD_C) && (f & F_SHUT))
+		return ("client data toward the backend after its EOF");
+	if ((a & FREE) == 0)
+		return (s.next == FSM_ST_RELEASED ?
+		    "RELEASED without RELEASE" : NULL);
+	if (s.next != FSM_ST_RELEASED)
+		return ("RELEASE without entering RELEASED");
+	if ((f & F_BACKEND) && !(f & F_BCLOSED) && !(a & CLOSE_B))
+		return ("released with the backend fd still open");
+	if (!(f & F_CDONE) && !client_end)
+		return ("released while the client is still connected");
+	return (NULL);
+}
+
+static unsigned int
+once_flags(unsigned int f, enum fsm_event ev, unsigned int a)
+{
+	if (a & CLOSE)
+		f |= F_SENT;
+	if (a & KILL)
+		f |= F_DROPPED;
+	if (a & SHUT_B)
+		f |= F_SHUT;
+	if (a & CLOSE_B)
+		f |= F_BCLOSED;
+	if (a & FREE)
+		f |= F_RELEASED;
+	if (ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE)
+		f |= F_CDONE;
+	return (f);
+}
+
+/* "HANDSHAKE -EV-> STATE -EV-> ..." for the path to node N. */
+static void
+once_path(const int *parent, const enum fsm_event *via, int n, char *buf,
+    size_t len)
+{
+	int	 chain[NNODES], depth = 0, k;
+	size_t	 o;
+
+	for (; n >= 0 && depth < NNODES; n = parent[n])
+		chain[depth++] = n;
+	o = snprintf(buf, len, "%s",
+	    fsm_state_name((enum fsm_state)(chain[depth - 1] / NFLAGS)));
+	for (k = depth - 2; k >= 0 && o < len; k--)
+		o += snprintf(buf + o, len - o, " -%s-> %s",
+		    fsm_event_name(via[chain[k]]),
+		    fsm_state_name((enum fsm_state)(chain[k] / NFLAGS)));
+}
+
+static const struct {
+	enum fsm_state	 start;
+	unsigned int	 flags;
+} once_starts[] = {
+	{ FSM_ST_HANDSHAKE, F_BACKEND },
+	{ FSM_ST_REFUSING, 0 },		/* no backend from the start */
+};
+
+START_TEST(test_once_per_session)
+{
+	int		 parent[NNODES], q[NNODES], head = 0, tail = 0;
+	enum fsm_event	 via[NNODES], ev;
+	struct fsm_step	 s;
+	enum fsm_state	 st;
+	unsigned int	 f, nf;
+	const char	*why;
+	int		 n, m, e, nseen = 0, released = 0;
+	char		 path[2048], b[512];
+
+	for (n = 0; n < NNODES; n++)
+		parent[n] = -2;		/* not seen */
+	n = once_starts[_i].start * NFLAGS + once_starts[_i].flags;
+	parent[n] = -1;
+	q[tail++] = n;
+	while (head < tail) {
+		n = q[head++];
+		nseen++;
+		st = (enum fsm_state)(n / NFLAGS);
+		f = n % NFLAGS;
+		released |= (f & F_RELEASED) != 0;
+		for (e = 0; e < FSM_EV__COUNT; e++) {
+			ev = (enum fsm_event)e;
+			if (impossible(st, ev))
+				continue;
+			s = fsm_next(st, ev);
+			why = once_problem(f, ev, s);
+			if (why != NULL) {
+				once_path(parent, via, n, path, sizeof(path));
+				ck_abort_msg("%s, then %s -> %s [%s]: %s", path,
+				    fsm_event_name(ev), fsm_state_name(s.next),
+				    acts(s.actions, b, sizeof(b)), why);
+			}
+			nf = once_flags(f, ev, s.actions);
+			m = s.next * NFLAGS + nf;
+			if (parent[m] != -2)
+				continue;
+			parent[m] = n;
+			via[m] = ev;
+			q[tail++] = m;
+		}
+	}
+	/* Guard against a search that silently explored nothing. */
+	ck_assert_msg(released, "from %s, %d nodes explored and none released",
+	    fsm_state_name(once_starts[_i].start), nseen);
+}
+END_TEST
+
+Suite *
+fsm_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("fsm");
+
+	tc = tcase_create("table");
+	tcase_add_loop_test(tc, test_row_defined, 0, NPAIRS);
+	tcase_add_test(tc, test_out_of_range);
+	tcase_add_loop_test(tc, test_state_classes, 0, FSM_ST__COUNT);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("invariants");
+	tcase_add_loop_test(tc, test_inv_send_close, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_close_code, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_code_placement, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_reason, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_release, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_released_absorbing, 0, FSM_EV__COUNT);
+	tcase_add_loop_test(tc, test_inv_forward, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_shut_backend, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_closing_entry, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_close_sent_entry, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_want_writeable, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_action_event, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_keepalive, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_backend_fd, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_backend_input, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_inv_client_input, 0, NPAIRS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("names");
+	tcase_add_loop_test(tc, test_state_name, 0, FSM_ST__COUNT);
+	tcase_add_loop_test(tc, test_event_name, 0, FSM_EV__COUNT);
+	tcase_add_loop_test(tc, test_action_name, 0, FSM_A__COUNT);
+	tcase_add_loop_test(tc, test_side_name, FSM_SIDE_NONE,
+	    FSM_SIDE_GATEWAY + 1);
+	tcase_add_test(tc, test_name_sentinels);
+	tcase_add_loop_test(tc, test_event_side, 0, FSM_EV__COUNT);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("termination");
+	tcase_add_loop_test(tc, test_world_gone, 0, FSM_ST__COUNT * NORDERS);
+	tcase_add_test(tc, test_all_states_reachable);
+	tcase_add_test(tc, test_all_states_end);
+	tcase_add_test(tc, test_after_client_gone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("walks");
+	tcase_add_loop_test(tc, test_walk, 0, NWALKS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("once");
+	tcase_add_loop_test(tc, test_once_per_session, 0,
+	    (int)(sizeof(once_starts) / sizeof(once_starts[0])));
+	suite_add_tcase(s, tc);
+
+	return (s);
+}
