@@ -65,7 +65,7 @@ static const struct key server_keys[SK__COUNT] = {
 	[SK_MAX_CONNECTIONS] = KEY("max_connections", KT_COUNT, config,
 	    cf_max_connections, 0),
 	[SK_HANDSHAKE_TIMEOUT] = KEY("handshake_timeout", KT_DURATION,
-	    config, cf_handshake_timeout, 0),
+	    config, cf_handshake_timeout, 1),
 	[SK_SHUTDOWN_TIMEOUT] = KEY("shutdown_timeout", KT_DURATION, config,
 	    cf_shutdown_timeout, 0),
 };

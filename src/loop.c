@@ -231,7 +231,9 @@ void
 loop_timer_arm(struct loop_timer *t, uint64_t after_ms)
 {
 	loop_timer_cancel(t);
-	t->lt_due = loop_clock + after_ms;
+	/* A duration too long to add is "never" in practice. */
+	t->lt_due = after_ms > UINT64_MAX - loop_clock ? UINT64_MAX :
+	    loop_clock + after_ms;
 	loop_heap_set(loop_nheap, t);
 	loop_heap_up(loop_nheap++);
 }

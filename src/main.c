@@ -63,7 +63,8 @@ main_signal(int signo)
 	    session_count());
 	listen_close();
 	session_drain_all();
-	loop_timer_arm(&main_shutdown, main_conf->cf_shutdown_timeout);
+	if (main_conf->cf_shutdown_timeout > 0)
+		loop_timer_arm(&main_shutdown, main_conf->cf_shutdown_timeout);
 }
 
 /* End of each loop iteration: free released sessions, maybe stop. */

@@ -6,7 +6,6 @@ the status of a refused handshake): the client gets 101, then close 1013
 "When a session ends").  Checked with a missing socket and with a socket
 file nobody listens on; a route without the option still gets HTTP 502.
 """
-import asyncio
 import os
 import socket
 import sys

@@ -8,7 +8,6 @@ websockets: after `await ws.close(4000, 'bye')`, ws.close_code is the code
 of the close frame received from wsgated.  Also checked with a raw client:
 the echoed close frame carries 4000, then wsgated closes the TCP connection.
 """
-import asyncio
 import os
 import sys
 import time

@@ -9,7 +9,6 @@ Three cases: a single 2 kB frame; a message sent as fragments of 600 bytes
 (each under the limit, the sum over it); and a message of exactly 1024
 bytes, which is allowed and arrives.
 """
-import asyncio
 import os
 import sys
 

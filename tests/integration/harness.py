@@ -25,7 +25,6 @@ checks that (check_close_code).
 
 import asyncio
 import base64
-import errno
 import os
 import re
 import shutil

@@ -10,19 +10,16 @@
 
 #include <ini.h>
 
+#include "check_suites.h"
 #include "config.h"
 
-#ifndef TEST_DATADIR
-#define TEST_DATADIR	"tests/unit/data"
-#endif
+/* TEST_DATA, the path of tests/unit/data, comes from Makefile.am. */
 
 /* A valid [server] of two lines, and a valid route on lines 3-4. */
 #define SERVER		"[server]\nlisten = 127.0.0.1:8080\n"
 #define ROUTE_A		"[route /a]\nbackend = unix:/run/a.sock\n"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
-
-Suite	*config_suite(void);
 
 /* Parse TEXT as "t.ini": the error count, with the messages in *MSGS. */
 static int
@@ -293,6 +290,11 @@ START_TEST(test_lexical)
 	ck_assert_int_eq(cf->cf_routes[0].rt_line, 6);
 	config_free(cf);
 
+	/* A BOM before a header. */
+	cf = parse_ok("\xef\xbb\xbf[server]\nlisten = 127.0.0.1:1\n");
+	ck_assert_int_eq(cf->cf_listen[0].la_port, 1);
+	config_free(cf);
+
 	/* No last newline. */
 	cf = parse_ok(SERVER "[route /a]\nbackend = unix:/a");
 	ck_assert_str_eq(cf->cf_routes[0].rt_backend, "/a");
@@ -328,9 +330,9 @@ END_TEST
 
 START_TEST(test_long_lines)
 {
-	char	 text[2048], want[256];
-	char	 backend[108 + 1];
-	struct config *cf;
+	struct config	*cf;
+	char		 text[2048], want[256];
+	char		 backend[108 + 1];
 
 	/* The longest UNIX socket path fits; one byte more does not. */
 	memset(backend, 'b', sizeof(backend) - 1);
@@ -527,6 +529,8 @@ static const struct {
 	{ SERVER "handshake_timeout = 99999999999999999999h\n", 1,
 	    "t.ini:3: handshake_timeout: '99999999999999999999h' is too "
 	    "large\n" },
+	{ SERVER "handshake_timeout = 0\n", 1,
+	    "t.ini:3: handshake_timeout: must be more than 0\n" },
 	{ SERVER "shutdown_timeout = -1s\n", 1,
 	    "t.ini:3: shutdown_timeout: '-1s' is not a duration (a whole "
 	    "number with ms, s, m or h)\n" },
@@ -724,12 +728,12 @@ START_TEST(test_load)
 	int		 n;
 
 	errs = open_memstream(&msgs, &len);
-	n = config_load(TEST_DATADIR "/full.ini", &cf, errs);
+	n = config_load(TEST_DATA "/full.ini", &cf, errs);
 	fclose(errs);
 	ck_assert_str_eq(msgs, "");
 	free(msgs);
 	ck_assert_int_eq(n, 0);
-	ck_assert_str_eq(cf->cf_file, TEST_DATADIR "/full.ini");
+	ck_assert_str_eq(cf->cf_file, TEST_DATA "/full.ini");
 	ck_assert_uint_eq(cf->cf_nlisten, 3);
 	ck_assert_uint_eq(cf->cf_nroutes, 3);
 	ck_assert_str_eq(cf->cf_routes[0].rt_path, "/chat/");
@@ -741,25 +745,25 @@ START_TEST(test_load)
 	config_free(cf);
 
 	errs = open_memstream(&msgs, &len);
-	n = config_load(TEST_DATADIR "/errors.ini", &cf, errs);
+	n = config_load(TEST_DATA "/errors.ini", &cf, errs);
 	fclose(errs);
 	ck_assert_str_eq(msgs,
-	    TEST_DATADIR "/errors.ini:4: listen: 'localhost' is not an IP "
+	    TEST_DATA "/errors.ini:4: listen: 'localhost' is not an IP "
 	    "address (no DNS lookups: use e.g. 127.0.0.1 or [::1])\n"
-	    TEST_DATADIR "/errors.ini:9: line continues the value of "
+	    TEST_DATA "/errors.ini:9: line continues the value of "
 	    "'text'; remove the indentation\n"
-	    TEST_DATADIR "/errors.ini:7: missing backend in [route /a]\n"
-	    TEST_DATADIR "/errors.ini:13: duplicate key 'idle_timeout' in "
+	    TEST_DATA "/errors.ini:7: missing backend in [route /a]\n"
+	    TEST_DATA "/errors.ini:13: duplicate key 'idle_timeout' in "
 	    "[route /b] (first at line 12)\n"
-	    TEST_DATADIR "/errors.ini: no listen address in [server]\n");
+	    TEST_DATA "/errors.ini: no listen address in [server]\n");
 	free(msgs);
 	ck_assert_int_eq(n, 5);
 	ck_assert_ptr_null(cf);
 
 	errs = open_memstream(&msgs, &len);
-	n = config_load(TEST_DATADIR "/missing.ini", &cf, errs);
+	n = config_load(TEST_DATA "/missing.ini", &cf, errs);
 	fclose(errs);
-	ck_assert_str_eq(msgs, TEST_DATADIR "/missing.ini: cannot open: "
+	ck_assert_str_eq(msgs, TEST_DATA "/missing.ini: cannot open: "
 	    "No such file or directory\n");
 	free(msgs);
 	ck_assert_int_eq(n, 1);

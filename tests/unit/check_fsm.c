@@ -157,17 +157,17 @@ impossible(enum fsm_state st, enum fsm_event ev)
 static const char *
 acts(unsigned int a, char *buf, size_t len)
 {
-	unsigned int	 bit;
+	unsigned int	 k;
 	size_t		 n = 0;
 
 	buf[0] = '\0';
 	if (a == 0)
 		return ("(none)");
-	for (bit = 1; bit != 0; bit <<= 1) {
-		if ((a & bit) == 0)
+	for (k = 0; k < 32; k++) {
+		if ((a & (1u << k)) == 0)
 			continue;
 		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
-		    n > 0 ? "|" : "", fsm_action_name(bit));
+		    n > 0 ? "|" : "", fsm_action_name(1u << k));
 	}
 	return (buf);
 }

@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_suites.h"
 #include "config.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
-
-Suite	*route_suite(void);
 
 /* The same routes, declared in two orders. */
 static const char *const tables[] = {
