@@ -1,0 +1,29 @@
+#!/bin/sh
+# The close codes of wsgated(8) and README.md are those of the transition
+# table: every code the table originates is documented in both, and the man
+# page says whether it is retryable.
+set -u
+man=$srcdir/man/wsgated.8
+readme=$srcdir/README.md
+pass=0
+fail=0
+for code in $("$FSMDOC" codes | cut -f1 | sort -u); do
+	for doc in "$man" "$readme"; do
+		if grep -q "close $code" "$doc"; then
+			pass=$((pass + 1))
+		else
+			echo "FAIL: $(basename "$doc") does not mention close $code"
+			fail=$((fail + 1))
+		fi
+	done
+	if sed -n '/^Of the codes it originates/,/^\.Pp/p' "$man" |
+	    grep -q "$code"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: wsgated.8 does not say whether $code is retryable"
+		fail=$((fail + 1))
+	fi
+done
+[ "$pass" -gt 0 ] || { echo "FAIL: fsmdoc printed no close code"; fail=1; }
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
