@@ -13,11 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <check.h>
-
+#include "check_suites.h"
 #include "fsm.h"
-
-Suite		*fsm_suite(void);
 
 #define NPAIRS		(FSM_ST__COUNT * FSM_EV__COUNT)
 #define ALL_ACTIONS	((1u << FSM_A__COUNT) - 1)
@@ -236,362 +233,313 @@ START_TEST(test_state_classes)
 END_TEST
 
 /*
- * Invariants, checked on every row.
+ * Invariants, checked on every row.  Each rule returns what is wrong with
+ * the row, or NULL; test_row_invariants reports every broken rule of a row.
  */
+typedef const char *inv_fn(enum fsm_state, enum fsm_event, struct fsm_step);
 
 /* Writes happen only in the writeable callback (libwebsockets' rule). */
-START_TEST(test_inv_send_close)
+static const char *
+inv_send_close(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
+	(void)st;
 	if ((s.actions & CLOSE) == 0)
-		return;
-	ck_assert_msg(ev == FSM_EV_CLIENT_WRITEABLE,
-	    ROW_FMT "SEND_CLOSE outside CLIENT_WRITEABLE",
-	    ROW_ARGS(st, ev, s, b));
-	ck_assert_msg(is_close_sent(s.next),
-	    ROW_FMT "SEND_CLOSE must lead to a CLOSE_SENT state",
-	    ROW_ARGS(st, ev, s, b));
+		return (NULL);
+	if (ev != FSM_EV_CLIENT_WRITEABLE)
+		return ("SEND_CLOSE outside CLIENT_WRITEABLE");
+	if (!is_close_sent(s.next))
+		return ("SEND_CLOSE must lead to a CLOSE_SENT state");
 	/* design.md: an unanswered close ends the TCP after close_timeout. */
-	ck_assert_msg(s.actions & T_CLOSE,
-	    ROW_FMT "SEND_CLOSE without ARM_CLOSE_TIMER",
-	    ROW_ARGS(st, ev, s, b));
+	if ((s.actions & T_CLOSE) == 0)
+		return ("SEND_CLOSE without ARM_CLOSE_TIMER");
+	return (NULL);
 }
-END_TEST
 
 /* RFC 6455 7.4.1 and design.md: never 1004-1006 or 1015 on the wire. */
-START_TEST(test_inv_close_code)
+static const char *
+inv_close_code(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	unsigned int	 c;
-	char		 b[512];
+	unsigned int	 c = s.close_code;
 
-	s = row(_i, &st, &ev);
-	c = s.close_code;
+	(void)st;
+	(void)ev;
 	if (c == 0)
-		return;
-	ck_assert_msg(c != 1004 && c != 1005 && c != 1006 && c != 1015,
-	    ROW_FMT "reserved close code", ROW_ARGS(st, ev, s, b));
-	ck_assert_msg((c >= 1000 && c <= 1014) || (c >= 3000 && c <= 4999),
-	    ROW_FMT "close code out of the sendable ranges",
-	    ROW_ARGS(st, ev, s, b));
+		return (NULL);
+	if (c == 1004 || c == 1005 || c == 1006 || c == 1015)
+		return ("a reserved close code");
+	if (!((c >= 1000 && c <= 1014) || (c >= 3000 && c <= 4999)))
+		return ("a close code out of the sendable ranges");
+	return (NULL);
 }
-END_TEST
 
 /*
  * A code is the reason for a close frame sent later, on writeable: it
  * belongs to the row that decides to close (entering CLOSING*), never to
  * the row that sends or drops, and every such decision has one.
  */
-START_TEST(test_inv_code_placement)
+static const char *
+inv_code_placement(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	int		 entering;
-	char		 b[512];
+	int	 entering;
 
-	s = row(_i, &st, &ev);
+	(void)ev;
 	entering = is_closing(s.next) && !is_closing(st);
-	if (s.close_code != 0) {
-		ck_assert_msg((s.actions & (CLOSE | KILL)) == 0,
-		    ROW_FMT "a close code with SEND_CLOSE or DROP_CLIENT",
-		    ROW_ARGS(st, ev, s, b));
-		ck_assert_msg(entering,
-		    ROW_FMT "a close code on a row not entering CLOSING*",
-		    ROW_ARGS(st, ev, s, b));
-	}
-	ck_assert_msg(!entering || s.close_code != 0,
-	    ROW_FMT "entering CLOSING* without a close code",
-	    ROW_ARGS(st, ev, s, b));
+	if (s.close_code != 0 && (s.actions & (CLOSE | KILL)))
+		return ("a close code with SEND_CLOSE or DROP_CLIENT");
+	if (s.close_code != 0 && !entering)
+		return ("a close code on a row not entering CLOSING*");
+	if (entering && s.close_code == 0)
+		return ("entering CLOSING* without a close code");
+	return (NULL);
 }
-END_TEST
 
 /* A close reason fits a control frame (RFC 6455 5.5) and is ASCII. */
-START_TEST(test_inv_reason)
+static const char *
+inv_reason(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
 	const char	*p;
-	char		 b[512];
 
-	s = row(_i, &st, &ev);
+	(void)st;
+	(void)ev;
 	/* design.md: 1013 comes with a reason the page can show. */
-	if (s.close_code == 1013)
-		ck_assert_msg(s.reason != NULL && s.reason[0] != '\0',
-		    ROW_FMT "1013 without a reason", ROW_ARGS(st, ev, s, b));
+	if (s.close_code == 1013 && (s.reason == NULL || s.reason[0] == '\0'))
+		return ("1013 without a reason");
 	if (s.reason == NULL)
-		return;
-	ck_assert_msg(s.close_code != 0,
-	    ROW_FMT "a reason without a close code", ROW_ARGS(st, ev, s, b));
-	ck_assert_msg(strlen(s.reason) <= 123,
-	    ROW_FMT "reason longer than 123 bytes", ROW_ARGS(st, ev, s, b));
+		return (NULL);
+	if (s.close_code == 0)
+		return ("a reason without a close code");
+	if (strlen(s.reason) > 123)
+		return ("a reason longer than 123 bytes");
 	for (p = s.reason; *p != '\0'; p++)
-		ck_assert_msg(*p >= 0x20 && *p < 0x7f,
-		    ROW_FMT "reason is not printable ASCII",
-		    ROW_ARGS(st, ev, s, b));
+		if (*p < 0x20 || *p >= 0x7f)
+			return ("a reason that is not printable ASCII");
+	return (NULL);
 }
-END_TEST
 
 /* One way out: RELEASE exactly on the rows that enter RELEASED. */
-START_TEST(test_inv_release)
+static const char *
+inv_release(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
+	int	 entering;
 
-	s = row(_i, &st, &ev);
-	if (s.actions & FREE)
-		ck_assert_msg(s.next == FSM_ST_RELEASED &&
-		    st != FSM_ST_RELEASED,
-		    ROW_FMT "RELEASE not entering RELEASED",
-		    ROW_ARGS(st, ev, s, b));
-	if (s.next == FSM_ST_RELEASED && st != FSM_ST_RELEASED)
-		ck_assert_msg(s.actions & FREE,
-		    ROW_FMT "entering RELEASED without RELEASE",
-		    ROW_ARGS(st, ev, s, b));
+	(void)ev;
+	entering = s.next == FSM_ST_RELEASED && st != FSM_ST_RELEASED;
+	if ((s.actions & FREE) && !entering)
+		return ("RELEASE not entering RELEASED");
+	if (entering && (s.actions & FREE) == 0)
+		return ("entering RELEASED without RELEASE");
+	return (NULL);
 }
-END_TEST
 
-START_TEST(test_released_absorbing)
+/* Nothing happens to a released session: it is freed at loop end. */
+static const char *
+inv_released_absorbing(enum fsm_state st, enum fsm_event ev,
+    struct fsm_step s)
 {
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = fsm_next(FSM_ST_RELEASED, (enum fsm_event)_i);
-	ck_assert_msg(s.next == FSM_ST_RELEASED && s.actions == 0 &&
-	    s.close_code == 0 && s.reason == NULL,
-	    ROW_FMT "RELEASED must absorb every event",
-	    ROW_ARGS(FSM_ST_RELEASED, (enum fsm_event)_i, s, b));
+	(void)ev;
+	if (st == FSM_ST_RELEASED && (s.next != FSM_ST_RELEASED ||
+	    s.actions != 0 || s.close_code != 0 || s.reason != NULL))
+		return ("RELEASED must absorb every event");
+	return (NULL);
 }
-END_TEST
 
 /* Relaying happens in OPEN only; backend data only when writeable. */
-START_TEST(test_inv_forward)
+static const char *
+inv_forward(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
-	if (s.actions & FWD_C)
-		ck_assert_msg(st == FSM_ST_OPEN && s.next == FSM_ST_OPEN,
-		    ROW_FMT "FORWARD_CLIENT outside OPEN",
-		    ROW_ARGS(st, ev, s, b));
-	if (s.actions & FWD_B)
-		ck_assert_msg(st == FSM_ST_OPEN &&
-		    ev == FSM_EV_CLIENT_WRITEABLE,
-		    ROW_FMT "FORWARD_BACKEND outside OPEN + CLIENT_WRITEABLE",
-		    ROW_ARGS(st, ev, s, b));
+	if ((s.actions & FWD_C) &&
+	    (st != FSM_ST_OPEN || s.next != FSM_ST_OPEN))
+		return ("FORWARD_CLIENT outside OPEN");
+	if ((s.actions & FWD_B) &&
+	    (st != FSM_ST_OPEN || ev != FSM_EV_CLIENT_WRITEABLE))
+		return ("FORWARD_BACKEND outside OPEN + CLIENT_WRITEABLE");
+	return (NULL);
 }
-END_TEST
 
 /* EOF toward the backend is the start of SHUTTING or FLUSHING, bounded. */
-START_TEST(test_inv_shut_backend)
+static const char *
+inv_shut_backend(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
+	(void)ev;
 	if ((s.actions & SHUT_B) == 0)
-		return;
-	ck_assert_msg(s.next == FSM_ST_SHUTTING || s.next == FSM_ST_FLUSHING,
-	    ROW_FMT "SHUT_BACKEND_WR not entering SHUTTING or FLUSHING",
-	    ROW_ARGS(st, ev, s, b));
-	ck_assert_msg(st != FSM_ST_SHUTTING && st != FSM_ST_FLUSHING &&
-	    st != FSM_ST_LINGER,
-	    ROW_FMT "SHUT_BACKEND_WR after the backend was shut",
-	    ROW_ARGS(st, ev, s, b));
+		return (NULL);
+	if (s.next != FSM_ST_SHUTTING && s.next != FSM_ST_FLUSHING)
+		return ("SHUT_BACKEND_WR not entering SHUTTING or FLUSHING");
+	if (st == FSM_ST_SHUTTING || st == FSM_ST_FLUSHING ||
+	    st == FSM_ST_LINGER)
+		return ("SHUT_BACKEND_WR after the backend was shut");
 	/* fsm.c: the backend's EOF is awaited for close_timeout at most. */
-	ck_assert_msg(s.actions & T_CLOSE,
-	    ROW_FMT "SHUT_BACKEND_WR without ARM_CLOSE_TIMER",
-	    ROW_ARGS(st, ev, s, b));
+	if ((s.actions & T_CLOSE) == 0)
+		return ("SHUT_BACKEND_WR without ARM_CLOSE_TIMER");
+	return (NULL);
 }
-END_TEST
 
 /* Deciding to close asks for writeable and bounds the wait. */
-START_TEST(test_inv_closing_entry)
+static const char *
+inv_closing_entry(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
-	if (!is_closing(s.next) || is_closing(st))
-		return;
-	ck_assert_msg((s.actions & (T_CLOSE | WW)) == (T_CLOSE | WW),
-	    ROW_FMT "entering CLOSING* without ARM_CLOSE_TIMER|WANT_WRITEABLE",
-	    ROW_ARGS(st, ev, s, b));
+	(void)ev;
+	if (is_closing(s.next) && !is_closing(st) &&
+	    (s.actions & (T_CLOSE | WW)) != (T_CLOSE | WW))
+		return ("entering CLOSING* without "
+		    "ARM_CLOSE_TIMER|WANT_WRITEABLE");
+	return (NULL);
 }
-END_TEST
 
 /* CLOSE_SENT* means "close sent or TCP dropped": one of them got us here. */
-START_TEST(test_inv_close_sent_entry)
+static const char *
+inv_close_sent_entry(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
-	if (is_close_sent(s.next) && !is_close_sent(st))
-		ck_assert_msg(s.actions & (CLOSE | KILL),
-		    ROW_FMT "entering CLOSE_SENT* without SEND_CLOSE or "
-		    "DROP_CLIENT", ROW_ARGS(st, ev, s, b));
+	(void)ev;
+	if (is_close_sent(s.next) && !is_close_sent(st) &&
+	    (s.actions & (CLOSE | KILL)) == 0)
+		return ("entering CLOSE_SENT* without SEND_CLOSE or "
+		    "DROP_CLIENT");
 	/* The dropped client's CLIENT_GONE is awaited in CLOSE_SENT*. */
-	if (s.actions & KILL)
-		ck_assert_msg(is_close_sent(s.next),
-		    ROW_FMT "DROP_CLIENT not leading to CLOSE_SENT*",
-		    ROW_ARGS(st, ev, s, b));
+	if ((s.actions & KILL) && !is_close_sent(s.next))
+		return ("DROP_CLIENT not leading to CLOSE_SENT*");
+	return (NULL);
 }
-END_TEST
 
 /*
  * WANT_WRITEABLE only toward a state whose writeable row writes; and a row
  * that makes writeable matter, from a state where it did not, asks for it
  * (otherwise the session waits for a callback nobody requested).
  */
-START_TEST(test_inv_want_writeable)
+static const char *
+inv_want_writeable(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
-	if (s.actions & WW)
-		ck_assert_msg(writes_on_writeable(s.next),
-		    ROW_FMT "WANT_WRITEABLE toward a state that writes nothing",
-		    ROW_ARGS(st, ev, s, b));
-	if (writes_on_writeable(s.next) && !writes_on_writeable(st))
-		ck_assert_msg(s.actions & WW,
-		    ROW_FMT "a writer state entered without WANT_WRITEABLE",
-		    ROW_ARGS(st, ev, s, b));
+	(void)ev;
+	if ((s.actions & WW) && !writes_on_writeable(s.next))
+		return ("WANT_WRITEABLE toward a state that writes nothing");
+	if (writes_on_writeable(s.next) && !writes_on_writeable(st) &&
+	    (s.actions & WW) == 0)
+		return ("a writing state entered without WANT_WRITEABLE");
+	return (NULL);
 }
-END_TEST
 
-START_TEST(test_inv_action_event)
+static const char *
+inv_action_event(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	size_t		 k;
-	char		 b[512];
+	size_t	 k;
 
-	s = row(_i, &st, &ev);
+	(void)st;
 	for (k = 0; k < sizeof(action_events) / sizeof(action_events[0]);
-	    k++) {
-		if ((s.actions & action_events[k].action) == 0)
-			continue;
-		ck_assert_msg(action_events[k].events & (1u << ev),
-		    ROW_FMT "%s is not an answer to %s", ROW_ARGS(st, ev, s, b),
-		    fsm_action_name(action_events[k].action),
-		    fsm_event_name(ev));
-	}
+	    k++)
+		if ((s.actions & action_events[k].action) &&
+		    (action_events[k].events & (1u << ev)) == 0)
+			return ("an action that does not answer this event");
+	return (NULL);
 }
-END_TEST
 
 /* Keepalive belongs to OPEN; a pong timer only with a ping. */
-START_TEST(test_inv_keepalive)
+static const char *
+inv_keepalive(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
-	if (s.actions & (T_IDLE | T_PING | T_PONG | PING))
-		ck_assert_msg(s.next == FSM_ST_OPEN,
-		    ROW_FMT "keepalive timers or ping outside OPEN",
-		    ROW_ARGS(st, ev, s, b));
-	ck_assert_msg(((s.actions & T_PONG) != 0) == ((s.actions & PING) != 0),
-	    ROW_FMT "ARM_PONG_TIMER and QUEUE_PING go together",
-	    ROW_ARGS(st, ev, s, b));
+	(void)st;
+	(void)ev;
+	if ((s.actions & (T_IDLE | T_PING | T_PONG | PING)) &&
+	    s.next != FSM_ST_OPEN)
+		return ("keepalive timers or ping outside OPEN");
+	if (((s.actions & T_PONG) != 0) != ((s.actions & PING) != 0))
+		return ("ARM_PONG_TIMER without QUEUE_PING, or the reverse");
+	return (NULL);
 }
-END_TEST
 
 /*
  * Backend fd accounting: CLOSE_BACKEND exactly on the rows that go from a
  * state holding the fd to one without it, and no backend I/O without it.
  */
-START_TEST(test_inv_backend_fd)
+static const char *
+inv_backend_fd(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	int		 had, has;
-	char		 b[512];
+	int	 had, has;
 
-	s = row(_i, &st, &ev);
+	(void)ev;
 	had = state_backend[st] != BE_NONE;
 	has = state_backend[s.next] != BE_NONE;
-	ck_assert_msg(((s.actions & CLOSE_B) != 0) == (had && !has),
-	    ROW_FMT "CLOSE_BACKEND must be exactly where the fd goes away",
-	    ROW_ARGS(st, ev, s, b));
-	if (s.actions & BACKEND_IO)
-		ck_assert_msg(had, ROW_FMT "backend I/O without a backend",
-		    ROW_ARGS(st, ev, s, b));
-	ck_assert_msg(had || !has,
-	    ROW_FMT "a backend fd appears from nowhere",
-	    ROW_ARGS(st, ev, s, b));
+	if (((s.actions & CLOSE_B) != 0) != (had && !has))
+		return ("CLOSE_BACKEND must be exactly where the fd goes away");
+	if ((s.actions & BACKEND_IO) && !had)
+		return ("backend I/O without a backend");
+	if (!had && has)
+		return ("a backend fd appears from nowhere");
+	return (NULL);
 }
-END_TEST
 
 /*
  * fsm.c: the backend is read so that it never blocks.  Once OPEN, a
  * readable backend is read (when the client is writeable) or drained, and
  * its EOF moves the session on.  HANDSHAKE waits for OPEN to read.
  */
-START_TEST(test_inv_backend_input)
+static const char *
+inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	enum fsm_state	 st;
-	enum fsm_event	 ev;
-	struct fsm_step	 s;
-	char		 b[512];
-
-	s = row(_i, &st, &ev);
 	if (state_backend[st] != BE_READ || st == FSM_ST_HANDSHAKE)
-		return;
-	if (ev == FSM_EV_BACKEND_READABLE)
-		ck_assert_msg(s.actions & (WW | DROP_B),
-		    ROW_FMT "a readable backend is neither read nor drained",
-		    ROW_ARGS(st, ev, s, b));
-	if (ev == FSM_EV_BACKEND_EOF)
-		ck_assert_msg(state_backend[s.next] != BE_READ,
-		    ROW_FMT "backend EOF leaves the session reading",
-		    ROW_ARGS(st, ev, s, b));
+		return (NULL);
+	if (ev == FSM_EV_BACKEND_READABLE && (s.actions & (WW | DROP_B)) == 0)
+		return ("a readable backend is neither read nor drained");
+	if (ev == FSM_EV_BACKEND_EOF && state_backend[s.next] == BE_READ)
+		return ("backend EOF leaves the session reading");
+	return (NULL);
 }
-END_TEST
 
 /* design.md: client data is forwarded, or dropped and counted. */
-START_TEST(test_inv_client_input)
+static const char *
+inv_client_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	unsigned int	 a;
+
+	if (!is_ws_up(st) ||
+	    (ev != FSM_EV_CLIENT_DATA && ev != FSM_EV_CLIENT_TOO_BIG))
+		return (NULL);
+	a = s.actions & (FWD_C | DROP_C | TRUNC);
+	if (a != FWD_C && a != DROP_C && a != TRUNC)
+		return ("client data must be forwarded or counted as dropped, "
+		    "exactly once");
+	return (NULL);
+}
+
+static inv_fn *const invariants[] = {
+	inv_send_close,
+	inv_close_code,
+	inv_code_placement,
+	inv_reason,
+	inv_release,
+	inv_released_absorbing,
+	inv_forward,
+	inv_shut_backend,
+	inv_closing_entry,
+	inv_close_sent_entry,
+	inv_want_writeable,
+	inv_action_event,
+	inv_keepalive,
+	inv_backend_fd,
+	inv_backend_input,
+	inv_client_input,
+};
+#define NINVARIANTS	(sizeof(invariants) / sizeof(invariants[0]))
+
+START_TEST(test_row_invariants)
 {
 	enum fsm_state	 st;
 	enum fsm_event	 ev;
 	struct fsm_step	 s;
-	unsigned int	 a;
-	char		 b[512];
+	const char	*why;
+	size_t		 k, n = 0;
+	int		 nbad = 0;
+	char		 msg[1024], b[512];
 
 	s = row(_i, &st, &ev);
-	if (!is_ws_up(st) ||
-	    (ev != FSM_EV_CLIENT_DATA && ev != FSM_EV_CLIENT_TOO_BIG))
-		return;
-	a = s.actions & (FWD_C | DROP_C | TRUNC);
-	ck_assert_msg(a == FWD_C || a == DROP_C || a == TRUNC,
-	    ROW_FMT "client data must be forwarded or counted as dropped, "
-	    "exactly once", ROW_ARGS(st, ev, s, b));
+	msg[0] = '\0';
+	for (k = 0; k < NINVARIANTS; k++) {
+		if ((why = invariants[k](st, ev, s)) == NULL)
+			continue;
+		nbad++;
+		n += snprintf(msg + n, n < sizeof(msg) ? sizeof(msg) - n : 0,
+		    "%s%s", n > 0 ? "; " : "", why);
+	}
+	ck_assert_msg(nbad == 0, ROW_FMT "%s", ROW_ARGS(st, ev, s, b), msg);
 }
 END_TEST
 
@@ -698,18 +646,20 @@ START_TEST(test_world_gone)
 {
 	enum fsm_state	 start, st;
 	const enum fsm_event *ord;
-	int		 k;
+	int		 j, k;
 
-	start = (enum fsm_state)(_i / NORDERS);
-	ord = world_gone[_i % NORDERS];
-	st = start;
-	for (k = 0; k < TERM_BOUND && st != FSM_ST_RELEASED; k++)
-		st = fsm_next(st, ord[k % 3]).next;
-	ck_assert_msg(st == FSM_ST_RELEASED,
-	    "from %s, %s/%s/%s repeated: still %s after %d steps",
-	    fsm_state_name(start), fsm_event_name(ord[0]),
-	    fsm_event_name(ord[1]), fsm_event_name(ord[2]),
-	    fsm_state_name(st), TERM_BOUND);
+	start = (enum fsm_state)_i;
+	for (j = 0; j < NORDERS; j++) {
+		ord = world_gone[j];
+		st = start;
+		for (k = 0; k < TERM_BOUND && st != FSM_ST_RELEASED; k++)
+			st = fsm_next(st, ord[k % 3]).next;
+		ck_assert_msg(st == FSM_ST_RELEASED,
+		    "from %s, %s/%s/%s repeated: still %s after %d steps",
+		    fsm_state_name(start), fsm_event_name(ord[0]),
+		    fsm_event_name(ord[1]), fsm_event_name(ord[2]),
+		    fsm_state_name(st), TERM_BOUND);
+	}
 }
 END_TEST
 
@@ -809,9 +759,13 @@ START_TEST(test_after_client_gone)
 END_TEST
 
 /*
- * Scenario walks: one per row of design.md's close table, as data.  Each
+ * Scenario walks, as data: each row of design.md's close table that the
+ * machine decides (the HTTP refusals happen before a session exists).  A
  * step is the event, then the exact next state, action set and close code,
- * and whether a reason must come with the code.
+ * and whether a reason must come with the code.  libwebsockets' own 1002 /
+ * 1007 closes reach the machine as CLIENT_GONE, as a TCP drop does.  The
+ * "slow consumer" (1008) and backend close(code) rows have no event in
+ * fsm.h yet; their walks belong here when they do.
  */
 struct walk_step {
 	enum fsm_event	 ev;
@@ -1164,22 +1118,7 @@ fsm_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("invariants");
-	tcase_add_loop_test(tc, test_inv_send_close, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_close_code, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_code_placement, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_reason, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_release, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_released_absorbing, 0, FSM_EV__COUNT);
-	tcase_add_loop_test(tc, test_inv_forward, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_shut_backend, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_closing_entry, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_close_sent_entry, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_want_writeable, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_action_event, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_keepalive, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_backend_fd, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_backend_input, 0, NPAIRS);
-	tcase_add_loop_test(tc, test_inv_client_input, 0, NPAIRS);
+	tcase_add_loop_test(tc, test_row_invariants, 0, NPAIRS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");
@@ -1193,7 +1132,7 @@ fsm_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("termination");
-	tcase_add_loop_test(tc, test_world_gone, 0, FSM_ST__COUNT * NORDERS);
+	tcase_add_loop_test(tc, test_world_gone, 0, FSM_ST__COUNT);
 	tcase_add_test(tc, test_all_states_reachable);
 	tcase_add_test(tc, test_all_states_end);
 	tcase_add_test(tc, test_after_client_gone);
