@@ -80,6 +80,7 @@ enum {
 	RK_PING_INTERVAL,
 	RK_PING_TIMEOUT,
 	RK_CLOSE_TIMEOUT,
+	RK_SEND_TIMEOUT,
 	RK_ON_BACKEND_DOWN,
 	RK_MAX_CONNECTIONS,
 	RK__COUNT
@@ -101,6 +102,8 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_ping_timeout, 0),
 	[RK_CLOSE_TIMEOUT] = KEY("close_timeout", KT_DURATION, route,
 	    rt_close_timeout, 1),
+	[RK_SEND_TIMEOUT] = KEY("send_timeout", KT_DURATION, route,
+	    rt_send_timeout, 0),
 	[RK_ON_BACKEND_DOWN] = KEY("on_backend_down", KT_BACKEND_DOWN, route,
 	    rt_on_backend_down, 0),
 	[RK_MAX_CONNECTIONS] = KEY("max_connections", KT_COUNT, route,
@@ -616,6 +619,7 @@ route_init(struct route *rt)
 	rt->rt_ping_interval = 30 * 1000;
 	rt->rt_ping_timeout = 30 * 1000;
 	rt->rt_close_timeout = 5 * 1000;
+	rt->rt_send_timeout = 60 * 1000;
 	rt->rt_on_backend_down = BACKEND_DOWN_HTTP;
 }
 

@@ -41,6 +41,7 @@ struct route {
 	uint64_t	 rt_ping_interval;
 	uint64_t	 rt_ping_timeout;
 	uint64_t	 rt_close_timeout;
+	uint64_t	 rt_send_timeout;	/* slow consumer: 1008 */
 	enum route_backend_down rt_on_backend_down;
 	unsigned int	 rt_max_connections;	/* 0: no route limit */
 	int		 rt_line;	/* line of the [route] header */

@@ -8,12 +8,16 @@
  *  - The backend sends EOF: all it wrote has been sent (it is read only when
  *    the client is writeable, so nothing waits in between), then close 1000.
  *  - The backend fails: close 1011.  Idle: 1001.  Too big: 1009.  Drain:
- *    1001.  No backend with on_backend_down = close: 1013.
+ *    1001.  No backend with on_backend_down = close: 1013.  Backend data
+ *    that waited send_timeout for a client that reads nothing: 1008.
  *  - A close frame goes out only when the client is writeable, which
  *    libwebsockets reports only once its earlier output is written.
  *  - Once wsgated wants to close, client messages are dropped and counted;
  *    the backend gets EOF when the client connection is gone, after the
- *    messages that came before the decision.
+ *    messages that came before the decision.  Every row that leaves OPEN
+ *    reads the backend once (DISCARD_BACKEND): its socket is watched
+ *    edge-triggered, and an edge that OPEN left for the next writeable
+ *    would otherwise be lost, leaving a backend blocked on a full socket.
  *  - Every waiting state is bounded by a timer: close_timeout for a close
  *    that is not answered and for the backend's EOF.
  */
@@ -28,6 +32,8 @@
 #define A_DROP_B	FSM_A_DISCARD_BACKEND
 #define A_PING		FSM_A_QUEUE_PING
 #define A_PONG_OK	FSM_A_CANCEL_PONG_TIMER
+#define A_SEND_OK	FSM_A_CANCEL_SEND_TIMER
+#define A_T_SEND	FSM_A_START_SEND_TIMER
 #define A_T_IDLE	FSM_A_ARM_IDLE_TIMER
 #define A_T_PING	FSM_A_ARM_PING_TIMER
 #define A_T_PONG	FSM_A_ARM_PONG_TIMER
@@ -61,7 +67,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(HANDSHAKE, PING_DUE),
 	IGN(HANDSHAKE, PONG_TIMEOUT),
 	IGN(HANDSHAKE, CLOSE_TIMEOUT),
-	R(HANDSHAKE, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_CLOSE_B, 0, NULL),
+	IGN(HANDSHAKE, SEND_TIMEOUT),
+	R(HANDSHAKE, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_CLOSE_B | A_T_CLOSE, 0,
+	    NULL),
 
 	/* No backend: accept, then say so with 1013 (browsers cannot read
 	 * the status of a refused handshake). */
@@ -81,28 +89,35 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(REFUSING, PING_DUE),
 	IGN(REFUSING, PONG_TIMEOUT),
 	IGN(REFUSING, CLOSE_TIMEOUT),
-	R(REFUSING, DRAIN, CLOSE_SENT_DEAD, A_KILL, 0, NULL),
+	IGN(REFUSING, SEND_TIMEOUT),
+	R(REFUSING, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0, NULL),
 
 	IGN(OPEN, ESTABLISHED),
 	R(OPEN, CLIENT_DATA, OPEN, A_FWD_C, 0, NULL),
-	R(OPEN, CLIENT_TOO_BIG, CLOSING, A_TRUNC | A_WW | A_T_CLOSE, 1009,
-	    "message too big"),
+	R(OPEN, CLIENT_TOO_BIG, CLOSING, A_TRUNC | A_DROP_B | A_WW | A_T_CLOSE,
+	    1009, "message too big"),
 	/* libwebsockets echoes the close frame itself (RFC 6455 5.5.1). */
-	R(OPEN, CLIENT_CLOSE, SHUTTING, A_SHUT_B | A_T_CLOSE, 0, NULL),
-	R(OPEN, CLIENT_GONE, SHUTTING, A_SHUT_B | A_T_CLOSE, 0, NULL),
-	R(OPEN, CLIENT_WRITEABLE, OPEN, A_FWD_B, 0, NULL),
+	R(OPEN, CLIENT_CLOSE, SHUTTING, A_DROP_B | A_SHUT_B | A_T_CLOSE, 0,
+	    NULL),
+	R(OPEN, CLIENT_GONE, SHUTTING, A_DROP_B | A_SHUT_B | A_T_CLOSE, 0, NULL),
+	R(OPEN, CLIENT_WRITEABLE, OPEN, A_FWD_B | A_SEND_OK, 0, NULL),
 	R(OPEN, PONG, OPEN, A_PONG_OK | A_T_PING, 0, NULL),
-	R(OPEN, BACKEND_READABLE, OPEN, A_WW, 0, NULL),
+	/* Read when the client can take it; slow consumers are timed. */
+	R(OPEN, BACKEND_READABLE, OPEN, A_WW | A_T_SEND, 0, NULL),
 	R(OPEN, BACKEND_EOF, CLOSING_EOF, A_WW | A_T_CLOSE, 1000, NULL),
 	R(OPEN, BACKEND_ERROR, CLOSING_DEAD, A_CLOSE_B | A_WW | A_T_CLOSE,
 	    1011, "backend error"),
 	IGN(OPEN, BACKEND_WR_CLOSED),
-	R(OPEN, IDLE_TIMEOUT, CLOSING, A_WW | A_T_CLOSE, 1001, "idle timeout"),
+	R(OPEN, IDLE_TIMEOUT, CLOSING, A_DROP_B | A_WW | A_T_CLOSE, 1001,
+	    "idle timeout"),
 	R(OPEN, PING_DUE, OPEN, A_PING | A_WW | A_T_PONG, 0, NULL),
 	/* RFC 6455 7.1.1 lets a server drop an unresponsive peer. */
-	R(OPEN, PONG_TIMEOUT, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
+	R(OPEN, PONG_TIMEOUT, CLOSE_SENT, A_DROP_B | A_KILL | A_T_CLOSE, 0, NULL),
 	IGN(OPEN, CLOSE_TIMEOUT),
-	R(OPEN, DRAIN, CLOSING, A_WW | A_T_CLOSE, 1001, "server shutting down"),
+	R(OPEN, SEND_TIMEOUT, CLOSING, A_DROP_B | A_WW | A_T_CLOSE, 1008,
+	    "slow consumer"),
+	R(OPEN, DRAIN, CLOSING, A_DROP_B | A_WW | A_T_CLOSE, 1001,
+	    "server shutting down"),
 
 	IGN(CLOSING, ESTABLISHED),
 	R(CLOSING, CLIENT_DATA, CLOSING, A_DROP_C, 0, NULL),
@@ -119,7 +134,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING, PING_DUE),
 	IGN(CLOSING, PONG_TIMEOUT),
 	/* The client never became writeable: a slow or stuck reader. */
-	R(CLOSING, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL, 0, NULL),
+	R(CLOSING, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
+	IGN(CLOSING, SEND_TIMEOUT),
 	IGN(CLOSING, DRAIN),
 
 	IGN(CLOSING_EOF, ESTABLISHED),
@@ -137,7 +153,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING_EOF, IDLE_TIMEOUT),
 	IGN(CLOSING_EOF, PING_DUE),
 	IGN(CLOSING_EOF, PONG_TIMEOUT),
-	R(CLOSING_EOF, CLOSE_TIMEOUT, CLOSE_SENT_EOF, A_KILL, 0, NULL),
+	R(CLOSING_EOF, CLOSE_TIMEOUT, CLOSE_SENT_EOF, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSING_EOF, SEND_TIMEOUT),
 	IGN(CLOSING_EOF, DRAIN),
 
 	IGN(CLOSING_DEAD, ESTABLISHED),
@@ -155,7 +173,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING_DEAD, IDLE_TIMEOUT),
 	IGN(CLOSING_DEAD, PING_DUE),
 	IGN(CLOSING_DEAD, PONG_TIMEOUT),
-	R(CLOSING_DEAD, CLOSE_TIMEOUT, CLOSE_SENT_DEAD, A_KILL, 0, NULL),
+	R(CLOSING_DEAD, CLOSE_TIMEOUT, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSING_DEAD, SEND_TIMEOUT),
 	IGN(CLOSING_DEAD, DRAIN),
 
 	/* Waiting for the client's close frame or the end of TCP.  Writeable
@@ -174,7 +194,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT, IDLE_TIMEOUT),
 	IGN(CLOSE_SENT, PING_DUE),
 	IGN(CLOSE_SENT, PONG_TIMEOUT),
-	R(CLOSE_SENT, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL, 0, NULL),
+	/* Re-armed: the session stays bounded even if the kill is lost. */
+	R(CLOSE_SENT, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
+	IGN(CLOSE_SENT, SEND_TIMEOUT),
 	IGN(CLOSE_SENT, DRAIN),
 
 	IGN(CLOSE_SENT_EOF, ESTABLISHED),
@@ -192,7 +214,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT_EOF, IDLE_TIMEOUT),
 	IGN(CLOSE_SENT_EOF, PING_DUE),
 	IGN(CLOSE_SENT_EOF, PONG_TIMEOUT),
-	R(CLOSE_SENT_EOF, CLOSE_TIMEOUT, CLOSE_SENT_EOF, A_KILL, 0, NULL),
+	R(CLOSE_SENT_EOF, CLOSE_TIMEOUT, CLOSE_SENT_EOF, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSE_SENT_EOF, SEND_TIMEOUT),
 	IGN(CLOSE_SENT_EOF, DRAIN),
 
 	IGN(CLOSE_SENT_DEAD, ESTABLISHED),
@@ -209,7 +233,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT_DEAD, IDLE_TIMEOUT),
 	IGN(CLOSE_SENT_DEAD, PING_DUE),
 	IGN(CLOSE_SENT_DEAD, PONG_TIMEOUT),
-	R(CLOSE_SENT_DEAD, CLOSE_TIMEOUT, CLOSE_SENT_DEAD, A_KILL, 0, NULL),
+	R(CLOSE_SENT_DEAD, CLOSE_TIMEOUT, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSE_SENT_DEAD, SEND_TIMEOUT),
 	IGN(CLOSE_SENT_DEAD, DRAIN),
 
 	/* The client is done: its messages go to the backend, then EOF.  The
@@ -229,6 +255,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(SHUTTING, PING_DUE),
 	IGN(SHUTTING, PONG_TIMEOUT),
 	R(SHUTTING, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(SHUTTING, SEND_TIMEOUT),
 	IGN(SHUTTING, DRAIN),
 
 	IGN(LINGER, ESTABLISHED),
@@ -246,6 +273,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(LINGER, PING_DUE),
 	IGN(LINGER, PONG_TIMEOUT),
 	R(LINGER, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(LINGER, SEND_TIMEOUT),
 	IGN(LINGER, DRAIN),
 
 	IGN(FLUSHING, ESTABLISHED),
@@ -263,6 +291,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(FLUSHING, PING_DUE),
 	IGN(FLUSHING, PONG_TIMEOUT),
 	R(FLUSHING, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(FLUSHING, SEND_TIMEOUT),
 	IGN(FLUSHING, DRAIN),
 
 	IGN(RELEASED, ESTABLISHED),
@@ -280,6 +309,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(RELEASED, PING_DUE),
 	IGN(RELEASED, PONG_TIMEOUT),
 	IGN(RELEASED, CLOSE_TIMEOUT),
+	IGN(RELEASED, SEND_TIMEOUT),
 	IGN(RELEASED, DRAIN),
 };
 
@@ -321,6 +351,7 @@ fsm_event_side(enum fsm_event ev)
 	case FSM_EV_PING_DUE:
 	case FSM_EV_PONG_TIMEOUT:
 	case FSM_EV_CLOSE_TIMEOUT:
+	case FSM_EV_SEND_TIMEOUT:
 	case FSM_EV_DRAIN:
 	case FSM_EV__COUNT:
 		break;
@@ -369,6 +400,7 @@ fsm_event_name(enum fsm_event ev)
 	case FSM_EV_PING_DUE:		return ("PING_DUE");
 	case FSM_EV_PONG_TIMEOUT:	return ("PONG_TIMEOUT");
 	case FSM_EV_CLOSE_TIMEOUT:	return ("CLOSE_TIMEOUT");
+	case FSM_EV_SEND_TIMEOUT:	return ("SEND_TIMEOUT");
 	case FSM_EV_DRAIN:		return ("DRAIN");
 	case FSM_EV__COUNT:		break;
 	}
@@ -387,9 +419,11 @@ fsm_action_name(unsigned int a)
 	case FSM_A_DISCARD_BACKEND:	return ("DISCARD_BACKEND");
 	case FSM_A_QUEUE_PING:		return ("QUEUE_PING");
 	case FSM_A_CANCEL_PONG_TIMER:	return ("CANCEL_PONG_TIMER");
+	case FSM_A_CANCEL_SEND_TIMER:	return ("CANCEL_SEND_TIMER");
 	case FSM_A_ARM_IDLE_TIMER:	return ("ARM_IDLE_TIMER");
 	case FSM_A_ARM_PING_TIMER:	return ("ARM_PING_TIMER");
 	case FSM_A_ARM_PONG_TIMER:	return ("ARM_PONG_TIMER");
+	case FSM_A_START_SEND_TIMER:	return ("START_SEND_TIMER");
 	case FSM_A_ARM_CLOSE_TIMER:	return ("ARM_CLOSE_TIMER");
 	case FSM_A_SEND_CLOSE:		return ("SEND_CLOSE");
 	case FSM_A_DROP_CLIENT:		return ("DROP_CLIENT");
@@ -409,6 +443,7 @@ fsm_side_name(enum fsm_side side)
 	case FSM_SIDE_CLIENT:	return ("client");
 	case FSM_SIDE_BACKEND:	return ("backend");
 	case FSM_SIDE_GATEWAY:	return ("wsgated");
+	case FSM_SIDE__COUNT:	break;
 	}
 	return ("?");
 }

@@ -47,6 +47,7 @@ enum fsm_event {
 	FSM_EV_PING_DUE,
 	FSM_EV_PONG_TIMEOUT,
 	FSM_EV_CLOSE_TIMEOUT,
+	FSM_EV_SEND_TIMEOUT,	/* backend data waited too long for the client */
 	FSM_EV_DRAIN,		/* the server is shutting down */
 	FSM_EV__COUNT
 };
@@ -59,23 +60,26 @@ enum fsm_event {
 #define FSM_A_DISCARD_BACKEND	0x00010	/* read backend, count as dropped */
 #define FSM_A_QUEUE_PING	0x00020
 #define FSM_A_CANCEL_PONG_TIMER	0x00040
-#define FSM_A_ARM_IDLE_TIMER	0x00080
-#define FSM_A_ARM_PING_TIMER	0x00100
-#define FSM_A_ARM_PONG_TIMER	0x00200
-#define FSM_A_ARM_CLOSE_TIMER	0x00400
-#define FSM_A_SEND_CLOSE	0x00800	/* only on CLIENT_WRITEABLE rows */
-#define FSM_A_DROP_CLIENT	0x01000	/* TCP close, no close frame */
-#define FSM_A_SHUT_BACKEND_WR	0x02000	/* EOF after the queued messages */
-#define FSM_A_CLOSE_BACKEND	0x04000
-#define FSM_A_WANT_WRITEABLE	0x08000
-#define FSM_A_RELEASE		0x10000
-#define FSM_A__COUNT		17
+#define FSM_A_CANCEL_SEND_TIMER	0x00080
+#define FSM_A_ARM_IDLE_TIMER	0x00100
+#define FSM_A_ARM_PING_TIMER	0x00200
+#define FSM_A_ARM_PONG_TIMER	0x00400
+#define FSM_A_START_SEND_TIMER	0x00800	/* unless it is already running */
+#define FSM_A_ARM_CLOSE_TIMER	0x01000
+#define FSM_A_SEND_CLOSE	0x02000	/* only on CLIENT_WRITEABLE rows */
+#define FSM_A_DROP_CLIENT	0x04000	/* TCP close, no close frame */
+#define FSM_A_SHUT_BACKEND_WR	0x08000	/* EOF after the queued messages */
+#define FSM_A_CLOSE_BACKEND	0x10000
+#define FSM_A_WANT_WRITEABLE	0x20000
+#define FSM_A_RELEASE		0x40000
+#define FSM_A__COUNT		19
 
 enum fsm_side {
 	FSM_SIDE_NONE,
 	FSM_SIDE_CLIENT,
 	FSM_SIDE_BACKEND,
 	FSM_SIDE_GATEWAY,
+	FSM_SIDE__COUNT
 };
 
 struct fsm_step {

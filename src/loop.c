@@ -50,11 +50,11 @@ loop_init(void)
 	if ((loop_fds = calloc(loop_nfds, sizeof(*loop_fds))) == NULL)
 		return (-1);
 	/*
-	 * A session has at most four timers and at least one descriptor, so
+	 * A session has at most five timers and at least one descriptor, so
 	 * this bound is never reached and arming never allocates.  calloc()
 	 * keeps the untouched part out of the resident set.
 	 */
-	loop_heapsize = loop_nfds * 4 + 64;
+	loop_heapsize = loop_nfds * 5 + 64;
 	if ((loop_heap = calloc(loop_heapsize, sizeof(*loop_heap))) == NULL)
 		return (-1);
 	if ((loop_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)

@@ -32,6 +32,7 @@ static void	session_backend_cb(int, uint32_t, void *);
 static void	session_idle_cb(void *);
 static void	session_ping_cb(void *);
 static void	session_pong_cb(void *);
+static void	session_send_cb(void *);
 static void	session_close_cb(void *);
 
 static void
@@ -82,6 +83,7 @@ session_new(struct route *rt, struct lws *wsi, int fd, const char *peer)
 	loop_timer_init(&s->se_idle, session_idle_cb, s);
 	loop_timer_init(&s->se_ping, session_ping_cb, s);
 	loop_timer_init(&s->se_pong, session_pong_cb, s);
+	loop_timer_init(&s->se_send, session_send_cb, s);
 	loop_timer_init(&s->se_close, session_close_cb, s);
 	rt->rt_sessions++;
 	session_nlive++;
@@ -315,6 +317,7 @@ session_release(struct session *s)
 	loop_timer_cancel(&s->se_idle);
 	loop_timer_cancel(&s->se_ping);
 	loop_timer_cancel(&s->se_pong);
+	loop_timer_cancel(&s->se_send);
 	loop_timer_cancel(&s->se_close);
 	session_close_backend(s);
 	if (s->se_wsi != NULL) {
@@ -375,6 +378,9 @@ session_act(struct session *s, unsigned int a)
 	case FSM_A_CANCEL_PONG_TIMER:
 		loop_timer_cancel(&s->se_pong);
 		break;
+	case FSM_A_CANCEL_SEND_TIMER:
+		loop_timer_cancel(&s->se_send);
+		break;
 	case FSM_A_ARM_IDLE_TIMER:
 		session_arm(&s->se_idle, rt->rt_idle_timeout);
 		break;
@@ -383,6 +389,10 @@ session_act(struct session *s, unsigned int a)
 		break;
 	case FSM_A_ARM_PONG_TIMER:
 		session_arm(&s->se_pong, rt->rt_ping_timeout);
+		break;
+	case FSM_A_START_SEND_TIMER:
+		if (!loop_timer_armed(&s->se_send))
+			session_arm(&s->se_send, rt->rt_send_timeout);
 		break;
 	case FSM_A_ARM_CLOSE_TIMER:
 		session_arm(&s->se_close, rt->rt_close_timeout);
@@ -580,6 +590,12 @@ static void
 session_pong_cb(void *arg)
 {
 	session_dispatch(arg, FSM_EV_PONG_TIMEOUT);
+}
+
+static void
+session_send_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_SEND_TIMEOUT);
 }
 
 static void

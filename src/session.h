@@ -51,7 +51,7 @@ struct session {
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1;
 
-	struct loop_timer se_idle, se_ping, se_pong, se_close;
+	struct loop_timer se_idle, se_ping, se_pong, se_send, se_close;
 
 	enum fsm_event	 se_pending[4];	/* events raised by actions */
 	unsigned int	 se_npending;

@@ -76,6 +76,7 @@ check_route_defaults(const struct route *rt)
 	ck_assert_uint_eq(rt->rt_ping_interval, 30000);
 	ck_assert_uint_eq(rt->rt_ping_timeout, 30000);
 	ck_assert_uint_eq(rt->rt_close_timeout, 5000);
+	ck_assert_uint_eq(rt->rt_send_timeout, 60000);
 	ck_assert_int_eq(rt->rt_on_backend_down, BACKEND_DOWN_HTTP);
 	ck_assert_uint_eq(rt->rt_max_connections, 0);
 	ck_assert_uint_eq(rt->rt_sessions, 0);
@@ -131,6 +132,7 @@ START_TEST(test_every_key)
 	    "ping_interval = 0\n"
 	    "ping_timeout = 0\n"
 	    "close_timeout = 250ms\n"
+	    "send_timeout = 0\n"
 	    "on_backend_down = close\n"
 	    "max_connections = 7\n");
 	ck_assert_uint_eq(cf->cf_nlisten, 2);
@@ -154,6 +156,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(rt->rt_ping_interval, 0);
 	ck_assert_uint_eq(rt->rt_ping_timeout, 0);
 	ck_assert_uint_eq(rt->rt_close_timeout, 250);
+	ck_assert_uint_eq(rt->rt_send_timeout, 0);
 	ck_assert_int_eq(rt->rt_on_backend_down, BACKEND_DOWN_CLOSE);
 	ck_assert_uint_eq(rt->rt_max_connections, 7);
 	ck_assert_int_eq(rt->rt_line, 7);

@@ -27,6 +27,8 @@
 #define DROP_B		FSM_A_DISCARD_BACKEND
 #define PING		FSM_A_QUEUE_PING
 #define PONG_OK		FSM_A_CANCEL_PONG_TIMER
+#define SEND_OK		FSM_A_CANCEL_SEND_TIMER
+#define T_SEND		FSM_A_START_SEND_TIMER
 #define T_IDLE		FSM_A_ARM_IDLE_TIMER
 #define T_PING		FSM_A_ARM_PING_TIMER
 #define T_PONG		FSM_A_ARM_PONG_TIMER
@@ -86,6 +88,7 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_PING_DUE] = FSM_SIDE_GATEWAY,
 	[FSM_EV_PONG_TIMEOUT] = FSM_SIDE_GATEWAY,
 	[FSM_EV_CLOSE_TIMEOUT] = FSM_SIDE_GATEWAY,
+	[FSM_EV_SEND_TIMEOUT] = FSM_SIDE_GATEWAY,
 	[FSM_EV_DRAIN] = FSM_SIDE_GATEWAY,
 };
 
@@ -103,7 +106,12 @@ static const struct {
 	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) },
 	{ TRUNC,	EVBIT(CLIENT_TOO_BIG) },
 	{ FWD_B,	EVBIT(CLIENT_WRITEABLE) },
-	{ DROP_B,	EVBIT(BACKEND_READABLE) },
+	/* Leaving OPEN also reads once: the edge may have been left there. */
+	{ DROP_B,	EVBIT(BACKEND_READABLE) | EVBIT(CLIENT_CLOSE) |
+	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_TOO_BIG) | EVBIT(IDLE_TIMEOUT) |
+	    EVBIT(PONG_TIMEOUT) | EVBIT(SEND_TIMEOUT) | EVBIT(DRAIN) },
+	{ T_SEND,	EVBIT(BACKEND_READABLE) },
+	{ SEND_OK,	EVBIT(CLIENT_WRITEABLE) },
 	{ PING,		EVBIT(PING_DUE) },
 	{ PONG_OK,	EVBIT(PONG) },
 	{ CLOSE,	EVBIT(CLIENT_WRITEABLE) },
@@ -481,6 +489,13 @@ inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 		return ("a readable backend is neither read nor drained");
 	if (ev == FSM_EV_BACKEND_EOF && state_backend[s.next] == BE_READ)
 		return ("backend EOF leaves the session reading");
+	/*
+	 * OPEN leaves a readable edge to the next writeable: whatever leaves
+	 * OPEN for a state that only drains must read once on the way.
+	 */
+	if (st == FSM_ST_OPEN && s.next != FSM_ST_OPEN &&
+	    state_backend[s.next] == BE_READ && (s.actions & DROP_B) == 0)
+		return ("leaving OPEN without reading the backend once");
 	return (NULL);
 }
 
@@ -790,7 +805,7 @@ static const struct walk walks[] = {
 	{ "client sends close", FSM_ST_HANDSHAKE, {
 		OPENED,
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_READABLE, LINGER, DROP_B, 0, 0),
@@ -799,27 +814,27 @@ static const struct walk walks[] = {
 	{ "client TCP drops", FSM_ST_HANDSHAKE, {
 		OPENED,
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_READABLE, SHUTTING, DROP_B, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "client drops, backend EOF before ours", FSM_ST_HANDSHAKE, {
 		OPENED,
-		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
 		S(BACKEND_READABLE, FLUSHING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "client gone, backend never answers", FSM_ST_OPEN, {
-		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(CLOSE_TIMEOUT, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "backend orderly EOF", FSM_ST_HANDSHAKE, {
 		OPENED,
-		S(BACKEND_READABLE, OPEN, WW, 0, 0),
-		S(CLIENT_WRITEABLE, OPEN, FWD_B, 0, 0),
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
 		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
 		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
@@ -843,7 +858,7 @@ static const struct walk walks[] = {
 		END } },
 	{ "client message too big", FSM_ST_OPEN, {
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_TOO_BIG, CLOSING, TRUNC | WW | T_CLOSE, 1009, 1),
+		S(CLIENT_TOO_BIG, CLOSING, TRUNC | DROP_B | WW | T_CLOSE, 1009, 1),
 		S(CLIENT_DATA, CLOSING, DROP_C, 0, 0),
 		S(CLIENT_TOO_BIG, CLOSING, DROP_C, 0, 0),
 		S(BACKEND_READABLE, CLOSING, DROP_B, 0, 0),
@@ -854,7 +869,7 @@ static const struct walk walks[] = {
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "idle timeout", FSM_ST_OPEN, {
-		S(IDLE_TIMEOUT, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(IDLE_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
 		S(IDLE_TIMEOUT, CLOSING, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
@@ -862,7 +877,7 @@ static const struct walk walks[] = {
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "server drains", FSM_ST_OPEN, {
-		S(DRAIN, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(DRAIN, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
 		S(DRAIN, CLOSING, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
@@ -873,7 +888,7 @@ static const struct walk walks[] = {
 		S(PING_DUE, OPEN, PING | WW | T_PONG, 0, 0),
 		S(PONG, OPEN, PONG_OK | T_PING, 0, 0),
 		S(PING_DUE, OPEN, PING | WW | T_PONG, 0, 0),
-		S(PONG_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
+		S(PONG_TIMEOUT, CLOSE_SENT, DROP_B | KILL | T_CLOSE, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, 0, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
@@ -882,24 +897,37 @@ static const struct walk walks[] = {
 	{ "close never answered", FSM_ST_OPEN, {
 		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
-		S(CLOSE_TIMEOUT, CLOSE_SENT_EOF, KILL, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT_EOF, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "close never answered, backend open", FSM_ST_OPEN, {
-		S(IDLE_TIMEOUT, CLOSING, WW | T_CLOSE, 1001, 1),
+		S(IDLE_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
-		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_ERROR, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "client never writeable", FSM_ST_OPEN, {
-		S(DRAIN, CLOSING, WW | T_CLOSE, 1001, 1),
-		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL, 0, 0),
+		S(DRAIN, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
+		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, 0, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "slow consumer", FSM_ST_OPEN, {
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(SEND_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1008, 1),
+		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "a client that reads in time stops the send timer", FSM_ST_OPEN, {
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
 		END } },
 	{ "on_backend_down = close", FSM_ST_REFUSING, {
 		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
@@ -915,7 +943,7 @@ static const struct walk walks[] = {
 		S(CLIENT_GONE, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "drain during the handshake", FSM_ST_HANDSHAKE, {
-		S(DRAIN, CLOSE_SENT_DEAD, KILL | CLOSE_B, 0, 0),
+		S(DRAIN, CLOSE_SENT_DEAD, KILL | CLOSE_B | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
 		END } },
 };
