@@ -315,9 +315,14 @@ ws_init(struct config *cf)
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = ws_protocols;
 	info.retry_and_idle_policy = &ws_no_keepalive;
-	/* lws bounds the TLS and HTTP header phase in whole seconds. */
+	/*
+	 * lws bounds the TLS phase with timeout_secs and the wait for the
+	 * request headers with timeout_secs_ah_idle, in whole seconds; the
+	 * latter is not extended by a client trickling its headers.
+	 */
 	info.timeout_secs = (unsigned int)((cf->cf_handshake_timeout + 999) /
 	    1000);
+	info.timeout_secs_ah_idle = info.timeout_secs;
 	if ((ws_vh = lws_create_vhost(ws_ctx, &info)) == NULL) {
 		lws_context_destroy(ws_ctx);
 		ws_ctx = NULL;
