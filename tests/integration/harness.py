@@ -42,8 +42,20 @@ import websockets
 import websockets.exceptions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WSGATED = os.environ.get("WSGATED") or os.path.normpath(
-    os.path.join(HERE, "..", "..", "src", "wsgated"))
+
+
+def _default_wsgated():
+    """For manual runs: the in-tree build, else scripts/build's build/."""
+    top = os.path.normpath(os.path.join(HERE, "..", ".."))
+    for p in (os.path.join(top, "src", "wsgated"),
+              os.path.join(top, "build", "src", "wsgated")):
+        if os.access(p, os.X_OK):
+            return p
+    return os.path.join(top, "src", "wsgated")
+
+
+# absolute: wsgated runs in the test's temporary directory
+WSGATED = os.path.abspath(os.environ.get("WSGATED") or _default_wsgated())
 
 TEST_TIMEOUT = 45          # seconds for the test body
 HARD_TIMEOUT = 60          # seconds before everything is killed, no matter what
@@ -66,7 +78,10 @@ class TestTimeout(BaseException):
 
 
 def log(msg):
-    print(msg, flush=True)
+    try:
+        print(msg, flush=True)
+    except OSError:         # stdout gone (a closed pipe): keep cleaning up
+        pass
 
 
 # ---------------------------------------------------------------- backends
