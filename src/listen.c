@@ -1,7 +1,7 @@
 /*
  * listen.c: bind, listen and accept; nothing else.  Owning the listeners
- * (instead of letting libwebsockets bind) keeps IPv4/IPv6 binding exact
- * and is the same path socket activation will use.
+ * (instead of letting libwebsockets bind) keeps IPv4/IPv6 binding exact,
+ * and lets a reload open and close addresses one by one.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -20,8 +20,14 @@
 #include "loop.h"
 #include "ws.h"
 
-static int	*listen_fds;	/* owned */
-static size_t	 listen_nfds;
+struct listener {
+	int		 li_fd;
+	char		*li_host;	/* owned */
+	int		 li_port;
+};
+
+static struct listener	*listen_list;	/* owned */
+static size_t		 listen_n;
 static struct loop_timer listen_pause;
 
 /*
@@ -33,8 +39,8 @@ listen_watch(uint32_t events)
 {
 	size_t	 i;
 
-	for (i = 0; i < listen_nfds; i++)
-		loop_mod(listen_fds[i], events);
+	for (i = 0; i < listen_n; i++)
+		loop_mod(listen_list[i].li_fd, events);
 }
 
 static void
@@ -71,7 +77,7 @@ listen_cb(int fd, uint32_t events, void *arg)
 }
 
 static int
-listen_one(const struct listen_addr *la)
+listen_one(const char *host, int port)
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
@@ -80,13 +86,13 @@ listen_one(const struct listen_addr *la)
 	int			 fd, on = 1;
 
 	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, la->la_host, &sin->sin_addr) == 1) {
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)la->la_port);
+		sin->sin_port = htons((uint16_t)port);
 		len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, la->la_host, &sin6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)la->la_port);
+		sin6->sin6_port = htons((uint16_t)port);
 		len = sizeof(*sin6);
 	} else {
 		errno = EINVAL;
@@ -109,28 +115,101 @@ listen_one(const struct listen_addr *la)
 	return (fd);
 }
 
+static void
+listen_drop(struct listener *li)
+{
+	loop_del(li->li_fd);
+	close(li->li_fd);
+	free(li->li_host);
+}
+
+static struct listener *
+listen_find(const char *host, int port)
+{
+	size_t	 i;
+
+	for (i = 0; i < listen_n; i++)
+		if (listen_list[i].li_host != NULL &&
+		    listen_list[i].li_port == port &&
+		    strcmp(listen_list[i].li_host, host) == 0)
+			return (&listen_list[i]);
+	return (NULL);
+}
+
+static int
+listen_in(const struct config *cf, const struct listener *li)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->cf_nlisten; i++)
+		if (cf->cf_listen[i].la_port == li->li_port &&
+		    strcmp(cf->cf_listen[i].la_host, li->li_host) == 0)
+			return (1);
+	return (0);
+}
+
 int
 listen_open(const struct config *cf)
 {
-	size_t	 i;
-	int	 fd;
-
 	loop_timer_init(&listen_pause, listen_resume_cb, NULL);
-	if ((listen_fds = calloc(cf->cf_nlisten, sizeof(int))) == NULL)
+	return (listen_update(cf));
+}
+
+int
+listen_update(const struct config *cf)
+{
+	struct listener	*list, *li;
+	size_t		 i, n = 0, first;
+	int		 fd;
+
+	list = reallocarray(listen_list, listen_n + cf->cf_nlisten,
+	    sizeof(*list));
+	if (list == NULL) {
+		log_warn("listen");
 		return (-1);
-	for (i = 0; i < cf->cf_nlisten; i++) {
-		if ((fd = listen_one(&cf->cf_listen[i])) == -1) {
-			log_warn("%s:%d: listen %s port %d", cf->cf_file,
-			    cf->cf_listen[i].la_line, cf->cf_listen[i].la_host,
-			    cf->cf_listen[i].la_port);
-			listen_close();
-			return (-1);
-		}
-		listen_fds[listen_nfds++] = fd;
-		log_info("listening on %s port %d", cf->cf_listen[i].la_host,
-		    cf->cf_listen[i].la_port);
 	}
+	listen_list = list;
+	first = listen_n;
+	/* Open what is new first, so a failure changes nothing. */
+	for (i = 0; i < cf->cf_nlisten; i++) {
+		const struct listen_addr *la = &cf->cf_listen[i];
+
+		if (listen_find(la->la_host, la->la_port) != NULL)
+			continue;
+		if ((fd = listen_one(la->la_host, la->la_port)) == -1) {
+			log_warn("%s:%d: listen %s port %d", cf->cf_file,
+			    la->la_line, la->la_host, la->la_port);
+			goto fail;
+		}
+		li = &listen_list[listen_n++];
+		li->li_fd = fd;
+		li->li_port = la->la_port;
+		if ((li->li_host = strdup(la->la_host)) == NULL) {
+			log_warn("listen");
+			goto fail;
+		}
+		log_info("listening on %s port %d", la->la_host, la->la_port);
+	}
+	/* Then close what is gone; a listener's queued connections go too. */
+	for (i = 0; i < first; i++) {
+		li = &listen_list[i];
+		if (listen_in(cf, li)) {
+			listen_list[n++] = *li;
+			continue;
+		}
+		log_info("no longer listening on %s port %d", li->li_host,
+		    li->li_port);
+		listen_drop(li);
+	}
+	memmove(listen_list + n, listen_list + first,
+	    (listen_n - first) * sizeof(*listen_list));
+	listen_n = n + listen_n - first;
 	return (0);
+
+ fail:
+	while (listen_n > first)
+		listen_drop(&listen_list[--listen_n]);
+	return (-1);
 }
 
 void
@@ -139,11 +218,9 @@ listen_close(void)
 	size_t	 i;
 
 	loop_timer_cancel(&listen_pause);
-	for (i = 0; i < listen_nfds; i++) {
-		loop_del(listen_fds[i]);
-		close(listen_fds[i]);
-	}
-	free(listen_fds);
-	listen_fds = NULL;
-	listen_nfds = 0;
+	for (i = 0; i < listen_n; i++)
+		listen_drop(&listen_list[i]);
+	free(listen_list);
+	listen_list = NULL;
+	listen_n = 0;
 }

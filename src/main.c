@@ -13,6 +13,7 @@
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "reload.h"
 #include "session.h"
 #include "signals.h"
 #include "ws.h"
@@ -21,6 +22,7 @@
 #define WSGATE_CONF	"/etc/wsgate/wsgate.ini"
 #endif
 
+static const char	*main_file = WSGATE_CONF;
 static struct config	*main_conf;
 static struct loop_timer main_shutdown;
 static int		 main_draining;
@@ -49,8 +51,11 @@ static void
 main_signal(int signo)
 {
 	if (signo == SIGHUP) {
-		/* Reload is not implemented yet; keep running unchanged. */
-		log_warnx("SIGHUP: reload is not supported yet, ignored");
+		/* Draining: the listeners are closed and must stay so. */
+		if (main_draining)
+			log_warnx("SIGHUP while draining: ignored");
+		else
+			reload_run(main_file, &main_conf);
 		return;
 	}
 	if (main_draining) {
@@ -73,6 +78,7 @@ main_after(void)
 {
 	ws_after();
 	session_reap();
+	reload_reap();
 	if (main_draining && session_count() == 0)
 		loop_stop();
 }
@@ -92,13 +98,12 @@ main_raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
-	const char	*file = WSGATE_CONF;
 	int		 ch, check = 0, debug = 0;
 
 	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
 		switch (ch) {
 		case 'c':
-			file = optarg;
+			main_file = optarg;
 			break;
 		case 'd':
 			debug = 1;
@@ -123,7 +128,7 @@ main(int argc, char *argv[])
 		return (1);
 	}
 	log_init(debug);
-	if (config_load(file, &main_conf, stderr) != 0)
+	if (config_load(main_file, &main_conf, stderr) != 0)
 		return (1);
 	if (check) {
 		config_free(main_conf);
@@ -146,6 +151,7 @@ main(int argc, char *argv[])
 	listen_close();
 	ws_done();
 	session_reap();
+	reload_done();
 	signals_done();
 	loop_done();
 	config_free(main_conf);

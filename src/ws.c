@@ -331,6 +331,13 @@ ws_init(struct config *cf)
 	return (0);
 }
 
+/* Reload: new handshakes use CF; sessions keep their own route. */
+void
+ws_reconfigure(struct config *cf)
+{
+	ws_conf = cf;
+}
+
 const char *
 ws_version(void)
 {

@@ -12,6 +12,7 @@ struct config;
 struct lws;
 
 int		 ws_init(struct config *);
+void		 ws_reconfigure(struct config *);
 const char	*ws_version(void);
 void		 ws_done(void);
 /* Hand an accepted client socket to libwebsockets (which then owns it). */

@@ -640,6 +640,31 @@ class Env:
         except OSError:
             return ""
 
+    def wait_log(self, pattern, timeout=10, start=0):
+        """Wait until the daemon's log, from offset START on, matches the
+        regular expression PATTERN; returns the match (None on timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.daemon_log()[start:], re.M)
+            if m or time.monotonic() >= deadline:
+                return m
+            time.sleep(0.05)
+
+    def reload(self, config_template, timeout=10):
+        """Rewrite the configuration (same substitutions as start()), send
+        SIGHUP and wait for wsgated to log the outcome; returns True when
+        it took the new file."""
+        text = config_template.format(port=self.port, dir=self.tmpdir,
+                                      server_defaults=SERVER_DEFAULTS)
+        self.write_config(text)
+        start = len(self.daemon_log())
+        self.proc.send_signal(signal.SIGHUP)
+        m = self.wait_log(r"reload: (done|.*the configuration in use stays)",
+                          timeout, start)
+        if m is None:
+            raise TestFailure("wsgated logged no reload outcome within %d s" % timeout)
+        return m.group(1) == "done"
+
     def print_daemon_log(self):
         if self.daemon_log_printed:
             return
