@@ -1,0 +1,38 @@
+/*
+ * wsproto.h: the few pieces of RFC 6455 the benchmark programs share.
+ *
+ * Only the opening handshake's key digest and small helpers; each program
+ * does its own framing, since the client masks and the server does not.
+ */
+#ifndef WSPROTO_H
+#define WSPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WS_OP_CONT	0x0
+#define WS_OP_TEXT	0x1
+#define WS_OP_BINARY	0x2
+#define WS_OP_CLOSE	0x8
+#define WS_OP_PING	0x9
+#define WS_OP_PONG	0xa
+
+#define WS_KEY_LEN	24	/* base64 of 16 bytes */
+#define WS_ACCEPT_LEN	28	/* base64 of a SHA-1 digest */
+#define WS_HDR_MAX	14	/* 2 + 8 length + 4 mask */
+
+/* Writes the NUL-terminated Sec-WebSocket-Accept value for key. */
+void	ws_accept(const char *key, size_t keylen,
+	    char out[WS_ACCEPT_LEN + 1]);
+/* Writes base64 of len bytes of in; out holds 4 * ((len + 2) / 3) + 1. */
+void	ws_base64(const unsigned char *in, size_t len, char *out);
+/* Finds header name (case-insensitive) in a request; returns its value. */
+const char *ws_header(const char *req, const char *name, size_t *vlen);
+/* Writes a frame header; mask may be NULL.  Returns its length. */
+size_t	ws_frame_header(unsigned char *p, int fin, int op, uint64_t len,
+	    const unsigned char *mask);
+/* XORs len bytes with the mask, starting at mask offset off. */
+void	ws_mask(unsigned char *p, size_t len, const unsigned char mask[4],
+	    size_t off);
+
+#endif
