@@ -19,6 +19,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "log.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -27,6 +28,7 @@
 
 enum key_type {
 	KT_LISTEN,
+	KT_LOG_LEVEL,
 	KT_DURATION,
 	KT_SIZE,
 	KT_COUNT,
@@ -53,6 +55,8 @@ enum {
 	SK_MAX_CONNECTIONS,
 	SK_HANDSHAKE_TIMEOUT,
 	SK_SHUTDOWN_TIMEOUT,
+	SK_REUSE_PORT,
+	SK_LOG_LEVEL,
 	SK__COUNT
 };
 
@@ -68,6 +72,9 @@ static const struct key server_keys[SK__COUNT] = {
 	    config, cf_handshake_timeout, 1),
 	[SK_SHUTDOWN_TIMEOUT] = KEY("shutdown_timeout", KT_DURATION, config,
 	    cf_shutdown_timeout, 0),
+	[SK_REUSE_PORT] = KEY("reuse_port", KT_BOOL, config, cf_reuse_port, 0),
+	[SK_LOG_LEVEL] = KEY("log_level", KT_LOG_LEVEL, config, cf_log_level,
+	    0),
 };
 
 enum {
@@ -461,6 +468,15 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	switch (k->k_type) {
 	case KT_LISTEN:
 		return (parse_listen(p, value));
+	case KT_LOG_LEVEL:
+		for (i = 0; i <= LOG_LEVEL_DEBUG; i++)
+			if (strcmp(value, log_level_name(i)) == 0)
+				break;
+		if (i > LOG_LEVEL_DEBUG)
+			return (parse_err(p, p->p_line, "%s: '%s' is not error, "
+			    "warn, info or debug", k->k_name, value));
+		*(enum log_level *)field = (enum log_level)i;
+		break;
 	case KT_DURATION:
 		if ((v = parse_duration(value, &ms)) != VAL_OK)
 			return (value_err(p, k, value, v, "is not a duration "
@@ -917,6 +933,7 @@ parse_run(struct parse *p, struct config **out)
 	}
 	cf->cf_handshake_timeout = 10 * 1000;
 	cf->cf_shutdown_timeout = 10 * 1000;
+	cf->cf_log_level = LOG_LEVEL_INFO;
 	route_init(&p->p_srv);
 	p->p_cf = cf;
 

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "log.h"
+
 enum route_framing {
 	FRAMING_RAW,
 };
@@ -57,6 +59,8 @@ struct config {
 	unsigned int	 cf_max_connections;	/* 0: no global limit */
 	uint64_t	 cf_handshake_timeout;
 	uint64_t	 cf_shutdown_timeout;
+	int		 cf_reuse_port;	/* SO_REUSEPORT on the listeners */
+	enum log_level	 cf_log_level;
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * listen.c: bind, listen and accept; nothing else.  Owning the listeners
  * (instead of letting libwebsockets bind) keeps IPv4/IPv6 binding exact,
- * and lets a reload open and close addresses one by one.
+ * lets a reload open and close addresses one by one, and takes sockets
+ * passed by systemd the same way as our own.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,16 +20,18 @@
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "sdnotify.h"
 #include "ws.h"
 
 struct listener {
 	int		 li_fd;
-	char		*li_host;	/* owned */
+	char		*li_host;	/* owned; NULL: passed by systemd */
 	int		 li_port;
 };
 
 static struct listener	*listen_list;	/* owned */
 static size_t		 listen_n;
+static int		 listen_inherited;	/* sockets came from systemd */
 static struct loop_timer listen_pause;
 
 /*
@@ -77,7 +81,7 @@ listen_cb(int fd, uint32_t events, void *arg)
 }
 
 static int
-listen_one(const char *host, int port)
+listen_one(const char *host, int port, int reuse_port)
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
@@ -106,7 +110,9 @@ listen_one(const char *host, int port)
 	/* "[::]:80" means IPv6 only; list 0.0.0.0:80 too for IPv4. */
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	if ((reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) == -1) ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, SOMAXCONN) == -1 ||
 	    loop_add(fd, EPOLLIN, listen_cb, NULL) == -1) {
 		close(fd);
@@ -148,10 +154,44 @@ listen_in(const struct config *cf, const struct listener *li)
 	return (0);
 }
 
+/* Sockets systemd passed (LISTEN_FDS) replace every listen line. */
+static int
+listen_adopt_inherited(int n)
+{
+	int	 i, fd;
+
+	if ((listen_list = calloc((size_t)n, sizeof(*listen_list))) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		fd = SDNOTIFY_LISTEN_FDS_START + i;
+		if (!sdnotify_is_listener(fd)) {
+			log_warnx("socket activation: descriptor %d is not a "
+			    "listening stream socket", fd);
+			return (-1);
+		}
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
+		    loop_add(fd, EPOLLIN, listen_cb, NULL) == -1) {
+			log_warn("socket activation: descriptor %d", fd);
+			return (-1);
+		}
+		listen_list[listen_n++].li_fd = fd;
+	}
+	listen_inherited = 1;
+	log_info("socket activation: listening on %d sockets from systemd; "
+	    "listen lines are not used", n);
+	return (0);
+}
+
 int
 listen_open(const struct config *cf)
 {
+	int	 n;
+
 	loop_timer_init(&listen_pause, listen_resume_cb, NULL);
+	if ((n = sdnotify_listen_fds()) == -1)
+		return (-1);
+	if (n > 0)
+		return (listen_adopt_inherited(n));
 	return (listen_update(cf));
 }
 
@@ -162,6 +202,8 @@ listen_update(const struct config *cf)
 	size_t		 i, n = 0, first;
 	int		 fd;
 
+	if (listen_inherited)
+		return (0);
 	list = reallocarray(listen_list, listen_n + cf->cf_nlisten,
 	    sizeof(*list));
 	if (list == NULL) {
@@ -176,7 +218,8 @@ listen_update(const struct config *cf)
 
 		if (listen_find(la->la_host, la->la_port) != NULL)
 			continue;
-		if ((fd = listen_one(la->la_host, la->la_port)) == -1) {
+		if ((fd = listen_one(la->la_host, la->la_port,
+		    cf->cf_reuse_port)) == -1) {
 			log_warn("%s:%d: listen %s port %d", cf->cf_file,
 			    la->la_line, la->la_host, la->la_port);
 			goto fail;

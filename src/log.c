@@ -11,31 +11,83 @@
 
 #include "log.h"
 
-static int	log_journal;	/* stderr goes to the systemd journal */
-static int	log_verbose;
+static int		 log_journal;	/* stderr goes to the systemd journal */
+static enum log_level	 log_level = LOG_LEVEL_INFO;
+static int		 log_forced;	/* -d */
 
 void
 log_init(int debug)
 {
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
-	log_verbose = debug;
+	log_forced = debug;
+	if (debug)
+		log_level = LOG_LEVEL_DEBUG;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	if (!log_forced)
+		log_level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return (log_level);
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_ERROR:
+		return ("error");
+	case LOG_LEVEL_WARN:
+		return ("warn");
+	case LOG_LEVEL_INFO:
+		return ("info");
+	case LOG_LEVEL_DEBUG:
+		return ("debug");
+	}
+	return ("?");
 }
 
 int
 log_debugging(void)
 {
-	return (log_verbose);
+	return (log_level >= LOG_LEVEL_DEBUG);
+}
+
+/* Copy SRC to DST with control characters as \xNN; the line may get cut. */
+static void
+log_sanitize(char *dst, size_t size, const char *src)
+{
+	size_t		 o = 0;
+	unsigned char	 c;
+
+	for (; *src != '\0' && o + 1 < size; src++) {
+		c = (unsigned char)*src;
+		if (c >= 0x20 && c != 0x7f)
+			dst[o++] = (char)c;
+		else if (o + 5 <= size)
+			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", c);
+		else
+			break;
+	}
+	dst[o] = '\0';
 }
 
 static void
 log_vemit(int pri, const char *err, const char *fmt, va_list ap)
 {
-	char		 line[1024], stamp[32];
+	char		 raw[1024], line[1024], stamp[32];
 	struct tm	 tm;
 	struct timespec	 ts;
 	int		 saved = errno;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_sanitize(line, sizeof(line), raw);
 	if (log_journal)
 		fprintf(stderr, "<%d>%s%s%s\n", pri, line, err ? ": " : "",
 		    err ? err : "");
@@ -58,27 +110,36 @@ log_vemit(int pri, const char *err, const char *fmt, va_list ap)
 } while (0)
 
 void
+log_errx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_ERR, NULL);
+}
+
+void
 log_warn(const char *fmt, ...)
 {
-	LOG_BODY(LOG_WARNING, strerror(errno));
+	if (log_level >= LOG_LEVEL_WARN)
+		LOG_BODY(LOG_WARNING, strerror(errno));
 }
 
 void
 log_warnx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_WARNING, NULL);
+	if (log_level >= LOG_LEVEL_WARN)
+		LOG_BODY(LOG_WARNING, NULL);
 }
 
 void
 log_info(const char *fmt, ...)
 {
-	LOG_BODY(LOG_INFO, NULL);
+	if (log_level >= LOG_LEVEL_INFO)
+		LOG_BODY(LOG_INFO, NULL);
 }
 
 void
 log_debug(const char *fmt, ...)
 {
-	if (log_verbose)
+	if (log_level >= LOG_LEVEL_DEBUG)
 		LOG_BODY(LOG_DEBUG, NULL);
 }
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loop.h"
 #include "reload.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "signals.h"
 #include "ws.h"
@@ -26,6 +27,7 @@ static const char	*main_file = WSGATE_CONF;
 static struct config	*main_conf;
 static struct loop_timer main_shutdown;
 static int		 main_draining;
+static int		 main_reload_failed;	/* the last one */
 
 static void
 usage(FILE *f)
@@ -36,6 +38,16 @@ usage(FILE *f)
 	    "  -d       debug logging\n"
 	    "  -V       print versions and exit\n"
 	    "  -h       this help\n", WSGATE_CONF);
+}
+
+/* systemd's STATUS= line. */
+static void
+main_status(char *buf, unsigned int size)
+{
+	snprintf(buf, size, "%s%s%u sessions, %zu routes",
+	    main_reload_failed ? "reload failed, see the log; " : "",
+	    main_draining ? "draining: " : "", session_count(),
+	    main_conf->cf_nroutes);
 }
 
 static void
@@ -52,10 +64,13 @@ main_signal(int signo)
 {
 	if (signo == SIGHUP) {
 		/* Draining: the listeners are closed and must stay so. */
-		if (main_draining)
+		if (main_draining) {
 			log_warnx("SIGHUP while draining: ignored");
-		else
-			reload_run(main_file, &main_conf);
+			return;
+		}
+		sdnotify_reloading();
+		main_reload_failed = reload_run(main_file, &main_conf) == -1;
+		sdnotify_ready();
 		return;
 	}
 	if (main_draining) {
@@ -64,6 +79,7 @@ main_signal(int signo)
 		return;
 	}
 	main_draining = 1;
+	sdnotify_stopping();
 	log_info("%s: draining %u sessions", strsignal(signo),
 	    session_count());
 	listen_close();
@@ -112,8 +128,9 @@ main(int argc, char *argv[])
 			check = 1;
 			break;
 		case 'V':
-			printf("wsgated %s (libwebsockets %s)\n",
-			    PACKAGE_VERSION, ws_version());
+			printf("wsgated %s (libwebsockets %s, %s)\n",
+			    PACKAGE_VERSION, ws_version(), sdnotify_enabled() ?
+			    "systemd" : "no systemd");
 			return (0);
 		case 'h':
 			usage(stdout);
@@ -130,6 +147,7 @@ main(int argc, char *argv[])
 	log_init(debug);
 	if (config_load(main_file, &main_conf, stderr) != 0)
 		return (1);
+	log_set_level(main_conf->cf_log_level);
 	if (check) {
 		config_free(main_conf);
 		return (0);
@@ -140,15 +158,18 @@ main(int argc, char *argv[])
 	if (signals_init(main_signal) == -1)
 		fatal("signals");
 	loop_timer_init(&main_shutdown, main_shutdown_cb, NULL);
+	sdnotify_init(main_status);
 	if (ws_init(main_conf) == -1)
 		fatalx("cannot create the libwebsockets context");
 	if (listen_open(main_conf) == -1)
 		return (1);
 	log_info("wsgated %s started, %zu routes", PACKAGE_VERSION,
 	    main_conf->cf_nroutes);
+	sdnotify_ready();
 	if (loop_run(ws_prepare, main_after) == -1)
 		fatal("epoll_wait");
 	listen_close();
+	sdnotify_done();
 	ws_done();
 	session_reap();
 	reload_done();

@@ -54,11 +54,11 @@ reload_parse(const char *file)
 	for (line = msgs; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		log_warnx("reload: %s", line);
+		log_errx("reload: %s", line);
 	}
 	free(msgs);
 	if (nerr > 0)
-		log_warnx("reload: %d error%s in %s; the configuration in "
+		log_errx("reload: %d error%s in %s; the configuration in "
 		    "use stays", nerr, nerr == 1 ? "" : "s", file);
 	return (cf);
 }
@@ -94,12 +94,14 @@ reload_run(const char *file, struct config **cur)
 	if ((cf = reload_parse(file)) == NULL)
 		return (-1);
 	if (listen_update(cf) == -1) {
-		log_warnx("reload: cannot listen as %s asks; the "
+		log_errx("reload: cannot listen as %s asks; the "
 		    "configuration in use stays", file);
 		config_free(cf);
 		return (-1);
 	}
 	ws_reconfigure(cf);
+	log_set_level(cf->cf_log_level);
+	ws_log_level();
 	reload_retire(*cur);
 	*cur = cf;
 	log_info("reload: done, %zu routes", cf->cf_nroutes);

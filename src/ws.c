@@ -281,6 +281,7 @@ static const struct lws_protocols ws_protocols[] = {
 	LWS_PROTOCOL_LIST_TERM
 };
 
+/* lws's lines may quote what a client sent: log.c escapes them. */
 static void
 ws_log_cb(int level, const char *line)
 {
@@ -289,9 +290,24 @@ ws_log_cb(int level, const char *line)
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
 	if (level & LLL_ERR)
+		log_errx("lws: %.*s", (int)n, line);
+	else if (level & LLL_WARN)
 		log_warnx("lws: %.*s", (int)n, line);
 	else
 		log_debug("lws: %.*s", (int)n, line);
+}
+
+/* lws logs at wsgated's level: its notices only when debugging. */
+void
+ws_log_level(void)
+{
+	int	 lll = LLL_ERR;
+
+	if (log_get_level() >= LOG_LEVEL_WARN)
+		lll |= LLL_WARN;
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		lll |= LLL_NOTICE;
+	lws_set_log_level(lll, ws_log_cb);
 }
 
 int
@@ -301,8 +317,7 @@ ws_init(struct config *cf)
 	void	*loops[1] = { NULL };
 
 	ws_conf = cf;
-	lws_set_log_level(LLL_ERR | LLL_WARN |
-	    (log_debugging() ? LLL_NOTICE : 0), ws_log_cb);
+	ws_log_level();
 	memset(&info, 0, sizeof(info));
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8;

@@ -13,6 +13,8 @@ struct lws;
 
 int		 ws_init(struct config *);
 void		 ws_reconfigure(struct config *);
+/* Map log_get_level() onto libwebsockets' own log. */
+void		 ws_log_level(void);
 const char	*ws_version(void);
 void		 ws_done(void);
 /* Hand an accepted client socket to libwebsockets (which then owns it). */
