@@ -12,7 +12,7 @@
 #include "backend.h"
 
 enum backend_status
-backend_connect(const char *path, int *fd)
+backend_connect(const char *path, int seqpacket, int *fd)
 {
 	struct sockaddr_un	 sun;
 	int			 s, saved;
@@ -25,7 +25,8 @@ backend_connect(const char *path, int *fd)
 		return (BACKEND_DOWN);
 	}
 	strcpy(sun.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s = socket(AF_UNIX, (seqpacket ? SOCK_SEQPACKET : SOCK_STREAM) |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s == -1)
 		return (BACKEND_BUSY);	/* out of descriptors: try later */
 	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == 0) {

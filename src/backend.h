@@ -11,10 +11,12 @@ enum backend_status {
 };
 
 /*
- * Connect to the socket at PATH without blocking: a UNIX connect either
- * completes at once or fails at once.  On BACKEND_OK *FD is the new
- * non-blocking socket; otherwise errno says why.
+ * Connect to the stream (or, with SEQPACKET, seqpacket) socket at PATH
+ * without blocking: a UNIX connect either completes at once or fails at
+ * once.  On BACKEND_OK *FD is the new non-blocking socket; otherwise errno
+ * says why.
  */
-enum backend_status	 backend_connect(const char *path, int *fd);
+enum backend_status	 backend_connect(const char *path, int seqpacket,
+			    int *fd);
 
 #endif

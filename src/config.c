@@ -36,6 +36,8 @@ enum key_type {
 	KT_FRAMING,
 	KT_BACKEND_DOWN,
 	KT_BACKEND,
+	KT_METADATA,
+	KT_SUBPROTOCOLS,
 };
 
 struct key {
@@ -90,6 +92,8 @@ enum {
 	RK_SEND_TIMEOUT,
 	RK_ON_BACKEND_DOWN,
 	RK_MAX_CONNECTIONS,
+	RK_METADATA,
+	RK_SUBPROTOCOLS,
 	RK__COUNT
 };
 
@@ -115,6 +119,9 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_on_backend_down, 0),
 	[RK_MAX_CONNECTIONS] = KEY("max_connections", KT_COUNT, route,
 	    rt_max_connections, 0),
+	[RK_METADATA] = KEY("metadata", KT_METADATA, route, rt_metadata, 0),
+	[RK_SUBPROTOCOLS] = KEY("subprotocols", KT_SUBPROTOCOLS, route,
+	    rt_subprotocols, 0),
 };
 
 enum section {
@@ -415,25 +422,68 @@ parse_listen(struct parse *p, const char *value)
 	    "listen: '%s' is not HOST:PORT or [IPV6]:PORT", value));
 }
 
+/* "unix:/PATH" (stream) or "seqpacket:/PATH"; FIELD is rt_backend. */
 static int
 parse_backend(struct parse *p, char **field, const char *value)
 {
+	struct route	*rt = (struct route *)((char *)field -
+			    offsetof(struct route, rt_backend));
 	const char	*path;
 	size_t		 len;
 
-	if (strncmp(value, "seqpacket:", 10) == 0)
-		return (parse_err(p, p->p_line,
-		    "backend: seqpacket backends are not implemented yet"));
-	if (strncmp(value, "unix:", 5) != 0 || value[5] != '/')
-		return (parse_err(p, p->p_line,
-		    "backend: '%s' is not unix:/ABSOLUTE/PATH", value));
-	path = value + 5;
+	if (strncmp(value, "unix:/", 6) == 0)
+		path = value + 5;
+	else if (strncmp(value, "seqpacket:/", 11) == 0) {
+		path = value + 10;
+		rt->rt_seqpacket = 1;
+	} else
+		return (parse_err(p, p->p_line, "backend: '%s' is not "
+		    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH", value));
 	if ((len = strlen(path)) > BACKEND_PATH_MAX)
 		return (parse_err(p, p->p_line, "backend: the path has %zu "
 		    "bytes; a UNIX socket path has at most %d", len,
 		    BACKEND_PATH_MAX));
 	if ((*field = strdup(path)) == NULL)
 		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
+}
+
+/*
+ * "a b c": names offered for Sec-WebSocket-Protocol, in order.  Each must
+ * be an HTTP token (RFC 7230 3.2.6), or a client could never ask for it.
+ */
+static int
+parse_subprotocols(struct parse *p, char **field, const char *value)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	const char	*s;
+	char		*list, *o;
+
+	if ((list = malloc(strlen(value) + 1)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	o = list;
+	for (s = value; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t') {
+			if (o > list && o[-1] != ' ')
+				*o++ = ' ';
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && strchr(tchar, *s) == NULL) {
+			free(list);
+			return (parse_err(p, p->p_line, "subprotocols: '%c' "
+			    "cannot be in a protocol name", *s));
+		}
+		*o++ = *s;
+	}
+	if (o > list && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	if (*list == '\0') {
+		free(list);
+		return (parse_err(p, p->p_line,
+		    "subprotocols: name at least one protocol"));
+	}
+	*field = list;
 	return (1);
 }
 
@@ -518,15 +568,31 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		*(int *)field = strcmp(value, yes[i]) == 0;
 		break;
 	case KT_FRAMING:
-		if (strcmp(value, "lines") == 0 || strcmp(value, "length") == 0)
-			return (parse_err(p, p->p_line,
-			    "framing '%s' is not implemented yet", value));
-		if (strcmp(value, "raw") != 0)
+		if (strcmp(value, "raw") == 0)
+			*(enum route_framing *)field = FRAMING_RAW;
+		else if (strcmp(value, "lines") == 0)
+			*(enum route_framing *)field = FRAMING_LINES;
+		else if (strcmp(value, "length") == 0)
+			*(enum route_framing *)field = FRAMING_LENGTH;
+		else
 			return (parse_err(p, p->p_line,
 			    "framing: '%s' is not raw, lines or length",
 			    value));
-		*(enum route_framing *)field = FRAMING_RAW;
 		break;
+	case KT_METADATA:
+		if (strcmp(value, "none") == 0)
+			*(enum route_metadata *)field = METADATA_NONE;
+		else if (strcmp(value, "proxy-v2") == 0)
+			*(enum route_metadata *)field = METADATA_PROXY_V2;
+		else if (strcmp(value, "json") == 0)
+			*(enum route_metadata *)field = METADATA_JSON;
+		else
+			return (parse_err(p, p->p_line,
+			    "metadata: '%s' is not none, proxy-v2 or json",
+			    value));
+		break;
+	case KT_SUBPROTOCOLS:
+		return (parse_subprotocols(p, field, value));
 	case KT_BACKEND_DOWN:
 		if (strcmp(value, "http") == 0)
 			*(enum route_backend_down *)field = BACKEND_DOWN_HTTP;
@@ -585,9 +651,9 @@ parse_server_key(struct parse *p, const char *name, const char *value)
 	if ((k = key_find(route_keys, nitems(route_keys), name)) == NULL)
 		return (parse_err(p, p->p_line, "unknown key '%s' in [server]",
 		    name));
-	if (k->k_type == KT_BACKEND)
+	if (k->k_type == KT_BACKEND || k->k_type == KT_SUBPROTOCOLS)
 		return (parse_err(p, p->p_line,
-		    "backend belongs in a [route] section"));
+		    "%s belongs in a [route] section", k->k_name));
 	if (!key_once(p, route_keys, k, p->p_srvset))
 		return (0);
 	return (parse_value(p, k, &p->p_srv, value));
@@ -886,6 +952,24 @@ route_cmp(const void *a, const void *b)
  * Checks that need the whole file: [server] may come after the routes it
  * gives defaults to.
  */
+/*
+ * A seqpacket backend has its own framing; lines are text unless the
+ * configuration says otherwise (the websocketd model).
+ */
+static void
+route_framing_finish(struct parse *p, struct route *rt, const int *set)
+{
+	if (rt->rt_seqpacket) {
+		if (set[RK_FRAMING] != 0)
+			parse_err(p, set[RK_FRAMING], "framing does not apply "
+			    "to a seqpacket: backend");
+		rt->rt_framing = FRAMING_SEQPACKET;
+	}
+	if (rt->rt_framing == FRAMING_LINES && set[RK_TEXT] == 0 &&
+	    p->p_srvset[RK_TEXT] == 0)
+		rt->rt_text = 1;
+}
+
 static void
 parse_finish(struct parse *p)
 {
@@ -904,6 +988,7 @@ parse_finish(struct parse *p)
 			    p->p_srvset[k - route_keys] != 0)
 				memcpy((char *)rt + k->k_off,
 				    (char *)&p->p_srv + k->k_off, k->k_size);
+		route_framing_finish(p, rt, set);
 		if (rt->rt_ping_interval > 0 && rt->rt_ping_timeout == 0) {
 			line = set[RK_PING_TIMEOUT] != 0 ?
 			    set[RK_PING_TIMEOUT] : p->p_srvset[RK_PING_TIMEOUT];
@@ -996,6 +1081,7 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->cf_nroutes; i++) {
 		free(cf->cf_routes[i].rt_path);
 		free(cf->cf_routes[i].rt_backend);
+		free(cf->cf_routes[i].rt_subprotocols);
 	}
 	free(cf->cf_routes);
 	free(cf->cf_file);

@@ -16,7 +16,16 @@
 #include "log.h"
 
 enum route_framing {
-	FRAMING_RAW,
+	FRAMING_RAW,		/* a byte stream, no boundaries */
+	FRAMING_LINES,		/* one message per '\n'-terminated line */
+	FRAMING_LENGTH,		/* type byte, 32-bit length, payload */
+	FRAMING_SEQPACKET,	/* seqpacket backend: type byte, payload */
+};
+
+enum route_metadata {
+	METADATA_NONE,
+	METADATA_PROXY_V2,	/* HAProxy PROXY protocol v2 header */
+	METADATA_JSON,
 };
 
 enum route_backend_down {
@@ -35,7 +44,10 @@ struct route {
 	char		*rt_path;	/* owned; without the trailing '*' */
 	int		 rt_prefix;	/* 1: "PATH*" matches PATH and below */
 	char		*rt_backend;	/* owned; UNIX socket path */
-	enum route_framing rt_framing;
+	int		 rt_seqpacket;	/* SOCK_SEQPACKET, not SOCK_STREAM */
+	enum route_framing rt_framing;	/* SEQPACKET iff rt_seqpacket */
+	enum route_metadata rt_metadata;
+	char		*rt_subprotocols;	/* owned; "a b c", or NULL */
 	int		 rt_text;	/* backend data goes out as text */
 	size_t		 rt_max_message_size;
 	size_t		 rt_buffer_size;	/* per-direction budget */

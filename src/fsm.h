@@ -34,14 +34,20 @@ enum fsm_state {
 enum fsm_event {
 	FSM_EV_ESTABLISHED,	/* 101 sent */
 	FSM_EV_CLIENT_DATA,	/* a chunk of a client message */
-	FSM_EV_CLIENT_TOO_BIG,	/* a message passed max_message_size */
+	FSM_EV_CLIENT_TOO_BIG,	/* a message passed max_message_size, or
+				   the backend socket refused its size */
+	FSM_EV_CLIENT_UNACCEPTABLE,	/* lines: a message holding '\n' */
 	FSM_EV_CLIENT_CLOSE,	/* close frame from the client */
 	FSM_EV_CLIENT_GONE,	/* libwebsockets closed the connection */
 	FSM_EV_CLIENT_WRITEABLE,	/* everything before is on the wire */
 	FSM_EV_PONG,
 	FSM_EV_BACKEND_READABLE,
 	FSM_EV_BACKEND_EOF,
+	FSM_EV_BACKEND_CLOSE,	/* a close message: the backend's code */
+	FSM_EV_BACKEND_TOO_BIG,	/* a message over max_message_size */
+	FSM_EV_BACKEND_BAD_FRAME,	/* framing fault: bad type, length */
 	FSM_EV_BACKEND_ERROR,	/* reset, I/O error, hang-up */
+	FSM_EV_BACKEND_STALLED,	/* read nothing for send_timeout */
 	FSM_EV_BACKEND_WR_CLOSED,	/* queue written, then SHUT_WR done */
 	FSM_EV_IDLE_TIMEOUT,
 	FSM_EV_PING_DUE,
@@ -53,26 +59,28 @@ enum fsm_event {
 };
 
 /* Actions; the caller runs them in this bit order, FSM_A_RELEASE last. */
-#define FSM_A_FORWARD_CLIENT	0x00001	/* client chunk to backend queue */
-#define FSM_A_DISCARD_CLIENT	0x00002	/* count client chunk as dropped */
-#define FSM_A_TRUNCATE_MESSAGE	0x00004	/* drop the unfinished message */
-#define FSM_A_FORWARD_BACKEND	0x00008	/* read backend, write a message */
-#define FSM_A_DISCARD_BACKEND	0x00010	/* read backend, count as dropped */
-#define FSM_A_QUEUE_PING	0x00020
-#define FSM_A_CANCEL_PONG_TIMER	0x00040
-#define FSM_A_CANCEL_SEND_TIMER	0x00080
-#define FSM_A_ARM_IDLE_TIMER	0x00100
-#define FSM_A_ARM_PING_TIMER	0x00200
-#define FSM_A_ARM_PONG_TIMER	0x00400
-#define FSM_A_START_SEND_TIMER	0x00800	/* unless it is already running */
-#define FSM_A_ARM_CLOSE_TIMER	0x01000
-#define FSM_A_SEND_CLOSE	0x02000	/* only on CLIENT_WRITEABLE rows */
-#define FSM_A_DROP_CLIENT	0x04000	/* TCP close, no close frame */
-#define FSM_A_SHUT_BACKEND_WR	0x08000	/* EOF after the queued messages */
-#define FSM_A_CLOSE_BACKEND	0x10000
-#define FSM_A_WANT_WRITEABLE	0x20000
-#define FSM_A_RELEASE		0x40000
-#define FSM_A__COUNT		19
+#define FSM_A_FORWARD_CLIENT	0x000001	/* client chunk to backend queue */
+#define FSM_A_FORWARD_CLOSE	0x000002	/* client's close to the backend */
+#define FSM_A_DISCARD_CLIENT	0x000004	/* count client chunk as dropped */
+#define FSM_A_TRUNCATE_MESSAGE	0x000008	/* drop the unfinished message */
+#define FSM_A_RESUME_CLIENT_RX	0x000010	/* read the client again */
+#define FSM_A_FORWARD_BACKEND	0x000020	/* read backend, send a message */
+#define FSM_A_DISCARD_BACKEND	0x000040	/* read backend, count as dropped */
+#define FSM_A_QUEUE_PING	0x000080
+#define FSM_A_CANCEL_PONG_TIMER	0x000100
+#define FSM_A_CANCEL_SEND_TIMER	0x000200
+#define FSM_A_ARM_IDLE_TIMER	0x000400
+#define FSM_A_ARM_PING_TIMER	0x000800
+#define FSM_A_ARM_PONG_TIMER	0x001000
+#define FSM_A_START_SEND_TIMER	0x002000	/* unless it is already running */
+#define FSM_A_ARM_CLOSE_TIMER	0x004000
+#define FSM_A_SEND_CLOSE	0x008000	/* only on CLIENT_WRITEABLE rows */
+#define FSM_A_DROP_CLIENT	0x010000	/* TCP close, no close frame */
+#define FSM_A_SHUT_BACKEND_WR	0x020000	/* EOF after the queued messages */
+#define FSM_A_CLOSE_BACKEND	0x040000
+#define FSM_A_WANT_WRITEABLE	0x080000
+#define FSM_A_RELEASE		0x100000
+#define FSM_A__COUNT		21
 
 enum fsm_side {
 	FSM_SIDE_NONE,
@@ -81,6 +89,9 @@ enum fsm_side {
 	FSM_SIDE_GATEWAY,
 	FSM_SIDE__COUNT
 };
+
+/* As a row's close code: the code the backend's close message carried. */
+#define FSM_CODE_BACKEND	1
 
 struct fsm_step {
 	enum fsm_state	 next;

@@ -33,6 +33,8 @@ static void	session_idle_cb(void *);
 static void	session_ping_cb(void *);
 static void	session_pong_cb(void *);
 static void	session_send_cb(void *);
+static void	session_stall_cb(void *);
+static void	session_resume_rx(struct session *);
 static void	session_close_cb(void *);
 
 static void
@@ -58,7 +60,8 @@ session_unlink(struct session **head, struct session *s)
 }
 
 struct session *
-session_new(struct route *rt, struct lws *wsi, int fd, const char *peer)
+session_new(struct route *rt, struct lws *wsi, int fd, const char *peer,
+    const void *meta, size_t metalen)
 {
 	struct session	*s;
 
@@ -67,9 +70,18 @@ session_new(struct route *rt, struct lws *wsi, int fd, const char *peer)
 			close(fd);
 		return (NULL);
 	}
+	if (fd != -1 && metalen > 0 &&
+	    (bufq_append(&s->se_tobackend, meta, metalen) == -1 ||
+	    bufq_commit(&s->se_tobackend, NULL, 0, NULL, 0) == -1)) {
+		bufq_clear(&s->se_tobackend);
+		close(fd);
+		free(s);
+		return (NULL);
+	}
 	s->se_fd = fd;
 	if (fd != -1 && loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
 	    EPOLLET, session_backend_cb, s) == -1) {
+		bufq_clear(&s->se_tobackend);
 		close(fd);
 		free(s);
 		return (NULL);
@@ -84,6 +96,7 @@ session_new(struct route *rt, struct lws *wsi, int fd, const char *peer)
 	loop_timer_init(&s->se_ping, session_ping_cb, s);
 	loop_timer_init(&s->se_pong, session_pong_cb, s);
 	loop_timer_init(&s->se_send, session_send_cb, s);
+	loop_timer_init(&s->se_stall, session_stall_cb, s);
 	loop_timer_init(&s->se_close, session_close_cb, s);
 	rt->rt_sessions++;
 	session_nlive++;
@@ -123,24 +136,30 @@ static void
 session_flush(struct session *s)
 {
 	struct bufq	*q = &s->se_tobackend;
+	int		 dgram = s->se_route->rt_framing == FRAMING_SEQPACKET;
 
 	if (s->se_fd == -1)
 		return;
-	if (!bufq_empty(q) && !s->se_be_blocked) {
-		if (bufq_flush(q, s->se_fd) == -1 && errno != EAGAIN) {
-			log_debug("session %u: backend write: %s", s->se_id,
-			    strerror(errno));
-			session_raise(s, FSM_EV_BACKEND_ERROR);
-			return;
+	while (!bufq_empty(q) && !s->se_be_blocked) {
+		if (bufq_flush(q, s->se_fd, dgram) != -1 || errno == EAGAIN) {
+			if (!bufq_empty(q))
+				s->se_be_blocked = 1;	/* until EPOLLOUT */
+			break;
 		}
-		if (!bufq_empty(q))
-			s->se_be_blocked = 1;	/* until EPOLLOUT */
+		if (errno == EMSGSIZE) {
+			/* A datagram the socket cannot carry: 1009. */
+			s->se_c2b.sc_dropped += bufq_drop_first(q);
+			session_raise(s, FSM_EV_CLIENT_TOO_BIG);
+			continue;
+		}
+		log_debug("session %u: backend write: %s", s->se_id,
+		    strerror(errno));
+		session_raise(s, FSM_EV_BACKEND_ERROR);
+		return;
 	}
-	if (s->se_rx_paused && s->se_wsi != NULL &&
-	    q->bq_bytes < s->se_route->rt_buffer_size / 2) {
-		s->se_rx_paused = 0;
-		ws_rx_flow(s->se_wsi, 1);
-	}
+	if (s->se_rx_paused &&
+	    q->bq_bytes < s->se_route->rt_buffer_size / 2)
+		session_resume_rx(s);
 	if (bufq_empty(q) && s->se_shut_pending) {
 		s->se_shut_pending = 0;
 		if (shutdown(s->se_fd, SHUT_WR) == -1)
@@ -150,71 +169,148 @@ session_flush(struct session *s)
 	}
 }
 
-/* FORWARD_CLIENT: write a complete message at once when nothing waits. */
+static void
+session_resume_rx(struct session *s)
+{
+	s->se_rx_paused = 0;
+	loop_timer_cancel(&s->se_stall);
+	if (s->se_wsi != NULL)
+		ws_rx_flow(s->se_wsi, 1);
+}
+
+/*
+ * A whole message that nothing waits in front of goes out in one
+ * sendmsg() straight from libwebsockets' buffer; what the socket does not
+ * take is copied into the queue.  Returns -1 on a socket error.
+ */
+static int
+session_send_direct(struct session *s, const unsigned char *pre, size_t npre,
+    const unsigned char *p, size_t len, const unsigned char *post,
+    size_t npost)
+{
+	struct bufq	*q = &s->se_tobackend;
+	struct iovec	 iov[3] = {
+		{ (void *)pre, npre }, { (void *)p, len }, { (void *)post, npost }
+	};
+	struct msghdr	 msg;
+	size_t		 sent, i;
+	ssize_t		 n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 3;
+	n = sendmsg(s->se_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n == -1 && errno != EAGAIN)
+		return (-1);
+	sent = n > 0 ? (size_t)n : 0;
+	if (sent == npre + len + npost)
+		return (0);
+	/* Queue the rest: the part of each piece the socket did not take. */
+	for (i = 0; i < 3; i++) {
+		if (sent >= iov[i].iov_len) {
+			sent -= iov[i].iov_len;
+			iov[i].iov_len = 0;
+			continue;
+		}
+		iov[i].iov_base = (char *)iov[i].iov_base + sent;
+		iov[i].iov_len -= sent;
+		sent = 0;
+	}
+	s->se_be_blocked = 1;
+	if (bufq_append(q, iov[1].iov_base, iov[1].iov_len) == -1 ||
+	    bufq_commit(q, iov[0].iov_base, iov[0].iov_len, iov[2].iov_base,
+	    iov[2].iov_len) == -1) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * FORWARD_CLIENT: a chunk of a client message to the backend, framed as
+ * the route says once the message is complete.  A full queue pauses the
+ * client; a backend that then takes nothing for send_timeout stalls.
+ */
 static void
 session_forward_client(struct session *s)
 {
-	struct bufq		*q = &s->se_tobackend;
-	const unsigned char	*p = s->se_in;
-	size_t			 len = s->se_inlen;
-	ssize_t			 n;
+	struct route	*rt = s->se_route;
+	struct bufq	*q = &s->se_tobackend;
+	unsigned char	 pre[FRAMING_PREFIX_MAX], post[1];
+	size_t		 npre, npost;
+	int		 rc;
 
-	s->se_c2b.sc_bytes += len;
-	if (s->se_in_final) {
+	s->se_c2b.sc_bytes += s->se_inlen;
+	if (!s->se_in_final) {
+		rc = bufq_append(q, s->se_in, s->se_inlen);
+	} else {
 		s->se_c2b.sc_msgs++;
 		s->se_active = loop_now();
+		npre = framing_wrap(rt->rt_framing, s->se_rx_binary ?
+		    FRAMING_TYPE_BINARY : FRAMING_TYPE_TEXT, s->se_rx_msg, pre,
+		    post, &npost);
+		if (bufq_empty(q) && q->bq_part == NULL && !s->se_be_blocked)
+			rc = session_send_direct(s, pre, npre, s->se_in,
+			    s->se_inlen, post, npost);
+		else
+			rc = bufq_append(q, s->se_in, s->se_inlen) == -1 ||
+			    bufq_commit(q, pre, npre, post, npost) == -1 ?
+			    -1 : 0;
 	}
-	if (s->se_in_final && bufq_empty(q) && q->bq_part == NULL &&
-	    !s->se_be_blocked && len > 0) {
-		n = send(s->se_fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n == -1 && errno != EAGAIN) {
+	if (rc == -1) {
+		if (errno == EMSGSIZE)	/* seqpacket: too big to send */
+			session_raise(s, FSM_EV_CLIENT_TOO_BIG);
+		else {
 			log_debug("session %u: backend write: %s", s->se_id,
 			    strerror(errno));
 			session_raise(s, FSM_EV_BACKEND_ERROR);
-			return;
 		}
-		if (n == (ssize_t)len)
-			return;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-		s->se_be_blocked = 1;
-	}
-	if (bufq_append(q, p, len, s->se_in_final) == -1) {
-		log_warnx("session %u: out of memory", s->se_id);
-		session_raise(s, FSM_EV_BACKEND_ERROR);
 		return;
 	}
 	if (s->se_in_final)
 		session_flush(s);
-	if (!s->se_rx_paused && q->bq_bytes >= s->se_route->rt_buffer_size) {
+	if (!s->se_rx_paused && q->bq_bytes >= rt->rt_buffer_size) {
 		s->se_rx_paused = 1;
 		ws_rx_flow(s->se_wsi, 0);
+		if (rt->rt_send_timeout > 0)
+			loop_timer_arm(&s->se_stall, rt->rt_send_timeout);
 	}
 }
 
+/* FORWARD_CLOSE: the client's close code and reason, as a close message. */
+static void
+session_forward_close(struct session *s)
+{
+	unsigned char	 msg[FRAMING_CLOSE_MAX];
+	size_t		 n;
+
+	/* se_in is the reason, borrowed for the CLIENT_CLOSE dispatch. */
+	n = framing_close(s->se_route->rt_framing, s->se_code_recv,
+	    s->se_in, s->se_inlen, msg);
+	if (n == 0)
+		return;
+	s->se_c2b.sc_dropped += bufq_drop_partial(&s->se_tobackend);
+	if (bufq_append(&s->se_tobackend, msg, n) == -1 ||
+	    bufq_commit(&s->se_tobackend, NULL, 0, NULL, 0) == -1) {
+		session_raise(s, FSM_EV_BACKEND_ERROR);
+		return;
+	}
+	session_flush(s);
+}
+
 /*
- * FORWARD_BACKEND, on CLIENT_WRITEABLE: one write, a queued ping first,
- * else one read from the backend sent as one message.  In text mode a
+ * Raw: one read from the backend, sent as one message from the shared
+ * buffer, so a raw session holds no buffer of its own.  In text mode a
  * UTF-8 character split by the read waits for the next one.
  */
 static int
-session_forward_backend(struct session *s)
+session_forward_raw(struct session *s)
 {
 	struct route	*rt = s->se_route;
 	unsigned char	*buf;
 	size_t		 size, have, hold;
 	ssize_t		 n;
 
-	if (s->se_ping_pending) {
-		s->se_ping_pending = 0;
-		if (ws_send_ping(s->se_wsi) == -1)
-			return (-1);
-		if (s->se_be_readable)
-			ws_want_writeable(s->se_wsi);
-		return (0);
-	}
 	if (!s->se_be_readable)
 		return (0);
 	buf = ws_tx_buffer(&size);
@@ -257,6 +353,193 @@ session_forward_backend(struct session *s)
 	s->se_b2c.sc_bytes += have - hold;
 	s->se_active = loop_now();
 	return (ws_send(s->se_wsi, buf, have - hold, rt->rt_text));
+}
+
+/*
+ * Make room for at least WANT more bytes in the framed-mode buffer, which
+ * never holds more than one message (max_message_size and its framing)
+ * plus one read.  Returns the free space, or 0 when memory ran out.
+ */
+static size_t
+session_fb_room(struct session *s, size_t want)
+{
+	size_t		 pre = ws_headroom(), need, cap;
+	unsigned char	*nb;
+
+	if (s->se_fb_off > 0) {
+		memmove(s->se_fb + pre, s->se_fb + pre + s->se_fb_off,
+		    s->se_fb_len - s->se_fb_off);
+		s->se_fb_len -= s->se_fb_off;
+		s->se_fb_off = 0;
+	}
+	need = s->se_fb_len + want;
+	if (need > s->se_fb_cap) {
+		cap = s->se_fb_cap ? s->se_fb_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		if ((nb = realloc(s->se_fb, pre + cap)) == NULL)
+			return (0);
+		s->se_fb = nb;
+		s->se_fb_cap = cap;
+	}
+	return (s->se_fb_cap - s->se_fb_len);
+}
+
+/*
+ * Read from the backend into the framed-mode buffer: a stream as much as
+ * fits, a seqpacket socket exactly one datagram.  Returns the bytes read,
+ * 0 at EOF, -1 with errno.
+ */
+static ssize_t
+session_fb_read(struct session *s)
+{
+	struct route	*rt = s->se_route;
+	size_t		 room, limit;
+	ssize_t		 n;
+
+	/* At most one message and its framing, and a read's worth more. */
+	limit = rt->rt_max_message_size + FRAMING_PREFIX_MAX + 1;
+	if (rt->rt_framing == FRAMING_SEQPACKET) {
+		n = recv(s->se_fd, NULL, 0, MSG_PEEK | MSG_TRUNC |
+		    MSG_DONTWAIT);
+		if (n == -1 || (n == 0 && s->se_be_hup))
+			return (n);	/* error, or EOF */
+		if (n == 0) {
+			/* An empty datagram, not an EOF: a framing fault. */
+			recv(s->se_fd, NULL, 0, MSG_DONTWAIT);
+			errno = EBADMSG;
+			return (-1);
+		}
+		/* A longer datagram is cut here and judged too big. */
+		room = (size_t)n < limit ? (size_t)n : limit;
+		if (session_fb_room(s, room) == 0) {
+			errno = ENOMEM;
+			return (-1);
+		}
+		n = recv(s->se_fd, s->se_fb + ws_headroom() + s->se_fb_len,
+		    room, MSG_DONTWAIT);
+		if (n > (ssize_t)room)
+			n = (ssize_t)room;
+	} else {
+		room = s->se_fb_len < limit ? limit - s->se_fb_len : 0;
+		if (room > 65536)
+			room = 65536;
+		if ((room = session_fb_room(s, room)) == 0) {
+			errno = ENOMEM;
+			return (-1);
+		}
+		n = recv(s->se_fd, s->se_fb + ws_headroom() + s->se_fb_len,
+		    room, MSG_DONTWAIT);
+		/* Edge-triggered: see session_forward_raw(). */
+		if (n > 0 && (size_t)n < room && !s->se_be_hup)
+			s->se_be_readable = 0;
+	}
+	if (n > 0)
+		s->se_fb_len += (size_t)n;
+	return (n);
+}
+
+/*
+ * Framed modes: send the next whole message from the buffer, reading
+ * from the backend only as far as it takes to complete one.  A close
+ * message, a message that is too big or a framing fault becomes the
+ * matching event.
+ */
+static int
+session_forward_framed(struct session *s)
+{
+	struct route		*rt = s->se_route;
+	struct framing_msg	 m;
+	unsigned char		*base;
+	ssize_t			 n;
+	enum framing_result	 r;
+
+	for (;;) {
+		r = FRAMING_NEED_MORE;
+		if (s->se_fb_len > s->se_fb_off) {
+			base = s->se_fb + ws_headroom() + s->se_fb_off;
+			r = framing_decode(rt->rt_framing, base,
+			    s->se_fb_len - s->se_fb_off,
+			    rt->rt_max_message_size, rt->rt_text, &m);
+		}
+		if (r != FRAMING_NEED_MORE)
+			break;
+		if (!s->se_be_readable)
+			return (0);
+		if (rt->rt_framing == FRAMING_SEQPACKET)
+			s->se_fb_off = s->se_fb_len = 0;
+		n = session_fb_read(s);
+		if (n == 0) {
+			s->se_b2c.sc_dropped += s->se_fb_len - s->se_fb_off;
+			session_raise(s, FSM_EV_BACKEND_EOF);
+			return (0);
+		}
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR) {
+				s->se_be_readable = errno == EINTR;
+				continue;
+			}
+			if (errno == EBADMSG) {
+				log_warnx("session %u: %s: empty datagram",
+				    s->se_id, rt->rt_path);
+				session_raise(s, FSM_EV_BACKEND_BAD_FRAME);
+				return (0);
+			}
+			log_debug("session %u: backend read: %s", s->se_id,
+			    strerror(errno));
+			session_raise(s, FSM_EV_BACKEND_ERROR);
+			return (0);
+		}
+	}
+	s->se_fb_off += m.fm_used;
+	if (s->se_fb_off == s->se_fb_len)
+		s->se_fb_off = s->se_fb_len = 0;
+	switch (r) {
+	case FRAMING_MESSAGE:
+		if (s->se_fb_len > 0 || s->se_be_readable)
+			ws_want_writeable(s->se_wsi);
+		s->se_b2c.sc_msgs++;
+		s->se_b2c.sc_bytes += m.fm_len;
+		s->se_active = loop_now();
+		return (ws_send(s->se_wsi, base + m.fm_off, m.fm_len,
+		    m.fm_text));
+	case FRAMING_CLOSE:
+		s->se_be_code = m.fm_code;
+		memcpy(s->se_be_reason, base + m.fm_off, m.fm_len);
+		s->se_be_reason[m.fm_len] = '\0';
+		session_raise(s, FSM_EV_BACKEND_CLOSE);
+		return (0);
+	case FRAMING_TOO_BIG:
+	case FRAMING_BAD:
+		log_warnx("session %u: %s: %s", s->se_id, rt->rt_path,
+		    m.fm_fault);
+		session_raise(s, r == FRAMING_TOO_BIG ?
+		    FSM_EV_BACKEND_TOO_BIG : FSM_EV_BACKEND_BAD_FRAME);
+		return (0);
+	case FRAMING_NEED_MORE:
+		break;
+	}
+	return (0);
+}
+
+/*
+ * FORWARD_BACKEND, on CLIENT_WRITEABLE: one write per callback, a queued
+ * ping first.
+ */
+static int
+session_forward_backend(struct session *s)
+{
+	if (s->se_ping_pending) {
+		s->se_ping_pending = 0;
+		if (ws_send_ping(s->se_wsi) == -1)
+			return (-1);
+		if (s->se_be_readable || s->se_fb_len > 0)
+			ws_want_writeable(s->se_wsi);
+		return (0);
+	}
+	if (s->se_route->rt_framing == FRAMING_RAW)
+		return (session_forward_raw(s));
+	return (session_forward_framed(s));
 }
 
 /* DISCARD_BACKEND: the client is closing; read to keep the backend going. */
@@ -318,7 +601,10 @@ session_release(struct session *s)
 	loop_timer_cancel(&s->se_ping);
 	loop_timer_cancel(&s->se_pong);
 	loop_timer_cancel(&s->se_send);
+	loop_timer_cancel(&s->se_stall);
 	loop_timer_cancel(&s->se_close);
+	free(s->se_fb);
+	s->se_fb = NULL;
 	session_close_backend(s);
 	if (s->se_wsi != NULL) {
 		ws_detach(s->se_wsi);
@@ -360,6 +646,13 @@ session_act(struct session *s, unsigned int a)
 	case FSM_A_FORWARD_CLIENT:
 		session_forward_client(s);
 		break;
+	case FSM_A_FORWARD_CLOSE:
+		session_forward_close(s);
+		break;
+	case FSM_A_RESUME_CLIENT_RX:
+		if (s->se_rx_paused)
+			session_resume_rx(s);
+		break;
 	case FSM_A_DISCARD_CLIENT:
 		s->se_c2b.sc_dropped += s->se_inlen;
 		break;
@@ -398,7 +691,7 @@ session_act(struct session *s, unsigned int a)
 		session_arm(&s->se_close, rt->rt_close_timeout);
 		break;
 	case FSM_A_SEND_CLOSE:
-		ws_send_close(s->se_wsi, s->se_code_sent, s->se_reason_sent);
+		ws_send_close(s->se_wsi, s->se_code_sent, s->se_close_reason);
 		return (-1);
 	case FSM_A_DROP_CLIENT:
 		if (s->se_wsi != NULL)
@@ -452,10 +745,16 @@ session_step(struct session *s, enum fsm_event ev)
 		s->se_ended_by = fsm_event_side(ev);
 	s->se_state = st.next;
 	/* The first close decided is the one sent. */
-	if (st.close_code != 0 && s->se_code_sent == 0) {
+	if (st.close_code == FSM_CODE_BACKEND && s->se_code_sent == 0) {
+		s->se_code_sent = s->se_be_code;
+		s->se_close_reason = s->se_be_reason;
+		log_escape(s->se_reason_sent, sizeof(s->se_reason_sent),
+		    s->se_be_reason, strlen(s->se_be_reason));
+	} else if (st.close_code != 0 && s->se_code_sent == 0) {
 		s->se_code_sent = st.close_code;
+		s->se_close_reason = st.reason != NULL ? st.reason : "";
 		snprintf(s->se_reason_sent, sizeof(s->se_reason_sent), "%s",
-		    st.reason != NULL ? st.reason : "");
+		    s->se_close_reason);
 	}
 	for (a = 1; a <= FSM_A_RELEASE; a <<= 1)
 		if ((st.actions & a) && session_act(s, a) == -1)
@@ -485,18 +784,25 @@ session_dispatch(struct session *s, enum fsm_event ev)
 
 int
 session_client_data(struct session *s, const void *in, size_t len,
-    int first, int final)
+    int first, int final, int binary)
 {
-	int	 rc;
+	struct route	*rt = s->se_route;
+	enum fsm_event	 ev = FSM_EV_CLIENT_DATA;
+	int		 rc;
 
-	if (first)
+	if (first) {
 		s->se_rx_msg = 0;
+		s->se_rx_binary = binary;
+	}
 	s->se_rx_msg += len;
 	s->se_in = in;
 	s->se_inlen = len;
 	s->se_in_final = final;
-	rc = session_dispatch(s, s->se_rx_msg > s->se_route->rt_max_message_size
-	    ? FSM_EV_CLIENT_TOO_BIG : FSM_EV_CLIENT_DATA);
+	if (s->se_rx_msg > rt->rt_max_message_size)
+		ev = FSM_EV_CLIENT_TOO_BIG;
+	else if (rt->rt_framing == FRAMING_LINES && memchr(in, '\n', len))
+		ev = FSM_EV_CLIENT_UNACCEPTABLE;	/* it would split */
+	rc = session_dispatch(s, ev);
 	s->se_in = NULL;
 	s->se_inlen = 0;
 	return (rc);
@@ -506,6 +812,8 @@ int
 session_client_close(struct session *s, uint16_t code, const void *reason,
     size_t len)
 {
+	int	 rc;
+
 	s->se_code_recv = code;
 	log_escape(s->se_reason_recv, sizeof(s->se_reason_recv), reason, len);
 	/* libwebsockets echoes it unless a close of ours went first. */
@@ -514,7 +822,12 @@ session_client_close(struct session *s, uint16_t code, const void *reason,
 		memcpy(s->se_reason_sent, s->se_reason_recv,
 		    sizeof(s->se_reason_sent));
 	}
-	return (session_dispatch(s, FSM_EV_CLIENT_CLOSE));
+	s->se_in = reason;	/* for FORWARD_CLOSE */
+	s->se_inlen = len;
+	rc = session_dispatch(s, FSM_EV_CLIENT_CLOSE);
+	s->se_in = NULL;
+	s->se_inlen = 0;
+	return (rc);
 }
 
 void
@@ -596,6 +909,12 @@ static void
 session_send_cb(void *arg)
 {
 	session_dispatch(arg, FSM_EV_SEND_TIMEOUT);
+}
+
+static void
+session_stall_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_BACKEND_STALLED);
 }
 
 static void

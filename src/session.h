@@ -42,16 +42,27 @@ struct session {
 
 	struct bufq	 se_tobackend;	/* owned */
 	size_t		 se_rx_msg;	/* bytes of the client message so far */
+	int		 se_rx_binary;	/* its type */
 	const void	*se_in;		/* borrowed for one CLIENT_DATA */
 	size_t		 se_inlen;
 	int		 se_in_final;
-	unsigned char	 se_utf8[4];	/* text mode: a split character */
+	unsigned char	 se_utf8[4];	/* raw text: a split character */
 	size_t		 se_utf8len;
+	/*
+	 * Framed modes: backend bytes not yet sent as messages, with
+	 * libwebsockets' LWS_PRE headroom before se_fb_data.  Owned;
+	 * allocated on first use, at most one message plus one read.
+	 */
+	unsigned char	*se_fb;
+	size_t		 se_fb_cap, se_fb_off, se_fb_len;
+	uint16_t	 se_be_code;	/* the backend's close message */
+	char		 se_be_reason[124];
 
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1;
 
-	struct loop_timer se_idle, se_ping, se_pong, se_send, se_close;
+	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
+			 se_close;
 
 	enum fsm_event	 se_pending[4];	/* events raised by actions */
 	unsigned int	 se_npending;
@@ -59,6 +70,8 @@ struct session {
 
 	enum fsm_side	 se_ended_by;
 	uint16_t	 se_code_sent, se_code_recv;
+	const char	*se_close_reason;	/* borrowed: the row's or
+						   se_be_reason; sent as is */
 	char		 se_reason_sent[SESSION_REASON_MAX];
 	char		 se_reason_recv[SESSION_REASON_MAX];
 	struct session_counters se_c2b, se_b2c;
@@ -68,19 +81,20 @@ struct session {
 
 /*
  * A session for WSI on ROUTE with backend socket FD (-1: none, the
- * route's on_backend_down = close).  NULL if out of memory or the fd cannot
- * be watched; FD is then closed.
+ * route's on_backend_down = close).  META (METALEN bytes, already framed)
+ * goes to the backend before any client message.  NULL if out of memory
+ * or the fd cannot be watched; FD is then closed.
  */
 struct session	*session_new(struct route *, struct lws *wsi, int fd,
-		    const char *peer);
+		    const char *peer, const void *meta, size_t metalen);
 /*
  * Feed EV; returns -1 when the libwebsockets callback that raised it must
  * return -1 (a close frame was queued or a write failed), else 0.
  */
 int		 session_dispatch(struct session *, enum fsm_event);
-/* A chunk of a client message: sizes it, then dispatches. */
+/* A chunk of a client message: sizes and checks it, then dispatches. */
 int		 session_client_data(struct session *, const void *, size_t,
-		    int first, int final);
+		    int first, int final, int binary);
 /* The client's close frame: CODE (0: none) and its reason. */
 int		 session_client_close(struct session *, uint16_t code,
 		    const void *reason, size_t len);

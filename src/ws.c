@@ -14,13 +14,17 @@
 #include <errno.h>
 #include <libwebsockets.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "metadata.h"
 #include "session.h"
+#include "subprotocol.h"
 #include "ws.h"
 
 #if !defined(LWS_WITH_EXTERNAL_POLL) || !defined(LWS_WITH_MBEDTLS)
@@ -34,6 +38,16 @@ static struct lws_context	*ws_ctx;
 static struct lws_vhost		*ws_vh;
 static struct config		*ws_conf;	/* borrowed */
 static unsigned char		 ws_txbuf[LWS_PRE + WS_TX_MAX];
+/* Metadata is built here: the JSON of a maximal request fits. */
+static unsigned char		 ws_metabuf[65536];
+/*
+ * The vhost's protocols: "wsgate" for clients that ask for none, then
+ * every subprotocol some route offers (libwebsockets picks among these;
+ * ws_confirm() makes sure it picks the route's choice).  Owned.
+ */
+static struct lws_protocols	*ws_protocols;
+static char			*ws_offered;	/* all those names; owned */
+static char			*ws_names;	/* the names of ws_protocols */
 
 /* wsgated pings on its own, per route; lws's keepalive stays off. */
 static const lws_retry_bo_t	 ws_no_keepalive;
@@ -158,8 +172,10 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 
 	switch (status) {
 	case 400:	text = "Bad Request"; break;
+	case 403:	text = "Forbidden"; break;
 	case 404:	text = "Not Found"; break;
 	case 414:	text = "URI Too Long"; break;
+	case 431:	text = "Request Header Fields Too Large"; break;
 	case 502:	text = "Bad Gateway"; break;
 	default:	text = "Service Unavailable"; break;
 	}
@@ -172,25 +188,99 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 	return (-1);
 }
 
+/*
+ * The client's and our address of WSI, for the log (PEER as "addr:port")
+ * and the metadata.  IPv4-mapped IPv6 addresses are not used: wsgated's
+ * own listeners are either IPv4 or IPv6-only.
+ */
 static void
-ws_peer(struct lws *wsi, char *buf, size_t size)
+ws_addresses(struct lws *wsi, char *peer, size_t size, char *addr,
+    struct metadata_info *mi)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof(ss);
+	struct sockaddr_storage	 ss, ls;
+	socklen_t		 len = sizeof(ss), llen = sizeof(ls);
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	char			 addr[INET6_ADDRSTRLEN];
+	int			 fd = lws_get_socket_fd(wsi);
 
-	snprintf(buf, size, "?");
-	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
-	    &len) == -1)
+	snprintf(peer, size, "?");
+	snprintf(addr, INET6_ADDRSTRLEN, "?");
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ls, &llen) == -1)
 		return;
-	if (ss.ss_family == AF_INET &&
-	    inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr)))
-		snprintf(buf, size, "%s:%u", addr, ntohs(sin->sin_port));
-	else if (ss.ss_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr)))
-		snprintf(buf, size, "[%s]:%u", addr, ntohs(sin6->sin6_port));
+	if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, addr, INET6_ADDRSTRLEN);
+		snprintf(peer, size, "%s:%u", addr, ntohs(sin->sin_port));
+		mi->mi_family = 4;
+		memcpy(mi->mi_src, &sin->sin_addr, 4);
+		memcpy(mi->mi_dst, &((struct sockaddr_in *)&ls)->sin_addr, 4);
+		mi->mi_sport = ntohs(sin->sin_port);
+		mi->mi_dport = ntohs(((struct sockaddr_in *)&ls)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, INET6_ADDRSTRLEN);
+		snprintf(peer, size, "[%s]:%u", addr, ntohs(sin6->sin6_port));
+		mi->mi_family = 6;
+		memcpy(mi->mi_src, &sin6->sin6_addr, 16);
+		memcpy(mi->mi_dst, &((struct sockaddr_in6 *)&ls)->sin6_addr,
+		    16);
+		mi->mi_sport = ntohs(sin6->sin6_port);
+		mi->mi_dport = ntohs(((struct sockaddr_in6 *)&ls)->sin6_port);
+	}
+}
+
+/* A request header as a string, or NULL when absent or too long. */
+static const char *
+ws_header(struct lws *wsi, enum lws_token_indexes h, char *buf, int size)
+{
+	if (lws_hdr_total_length(wsi, h) <= 0 ||
+	    lws_hdr_copy(wsi, buf, size, h) < 0)
+		return (NULL);
+	return (buf);
+}
+
+/* The query string: lws keeps its '&'-separated parts apart. */
+static void
+ws_query(struct lws *wsi, char *buf, size_t size)
+{
+	size_t	 o = 0;
+	int	 i, n;
+
+	buf[0] = '\0';
+	for (i = 0; o + 1 < size; i++) {
+		if (i > 0)
+			buf[o++] = '&';
+		n = lws_hdr_copy_fragment(wsi, buf + o, (int)(size - o),
+		    WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n < 0) {
+			if (i > 0)
+				o--;
+			break;
+		}
+		o += (size_t)n;
+	}
+	buf[o] = '\0';
+}
+
+/*
+ * The subprotocol for RT, into OUT (empty: none).  -1 when the client
+ * asks for protocols and the route offers none of them, or when
+ * libwebsockets, which picks the first name any route offers, would pick
+ * another than the route's first.
+ */
+static int
+ws_subprotocol(struct lws *wsi, struct route *rt, char *out, size_t size)
+{
+	char		 req[1024], lwspick[128];
+	const char	*want;
+
+	out[0] = '\0';
+	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)
+		return (0);
+	if (rt->rt_subprotocols == NULL ||
+	    subprotocol_pick(rt->rt_subprotocols, req, out, size) == NULL)
+		return (-1);
+	want = subprotocol_pick(ws_offered, req, lwspick, sizeof(lwspick));
+	return (want != NULL && strcmp(want, out) == 0 ? 0 : -1);
 }
 
 /* HTTP_CONFIRM_UPGRADE: pick the route and connect its backend. */
@@ -198,17 +288,25 @@ static int
 ws_confirm(struct lws *wsi)
 {
 	char			 path[1024], logpath[1024], peer[64];
+	char			 addr[INET6_ADDRSTRLEN], query[4096];
+	char			 origin[1024], host[1024], proto[128];
+	struct metadata_info	 mi;
 	struct route		*rt;
 	struct session		*s;
 	enum backend_status	 st;
+	long			 nmeta;
 	int			 fd;
 
-	ws_peer(wsi, peer, sizeof(peer));
+	memset(&mi, 0, sizeof(mi));
+	ws_addresses(wsi, peer, sizeof(peer), addr, &mi);
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
 		return (ws_refuse(wsi, peer, "-", 414, "request path too long"));
 	log_escape(logpath, sizeof(logpath), path, strlen(path));
 	if ((rt = route_match(ws_conf, path)) == NULL)
 		return (ws_refuse(wsi, peer, logpath, 404, "no route"));
+	if (ws_subprotocol(wsi, rt, proto, sizeof(proto)) == -1)
+		return (ws_refuse(wsi, peer, logpath, 400,
+		    "no offered subprotocol"));
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
 		return (ws_refuse(wsi, peer, logpath, 503,
@@ -217,7 +315,7 @@ ws_confirm(struct lws *wsi)
 	    rt->rt_sessions >= rt->rt_max_connections)
 		return (ws_refuse(wsi, peer, logpath, 503,
 		    "route max_connections reached"));
-	st = backend_connect(rt->rt_backend, &fd);
+	st = backend_connect(rt->rt_backend, rt->rt_seqpacket, &fd);
 	if (st != BACKEND_OK) {
 		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
 		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
@@ -226,7 +324,24 @@ ws_confirm(struct lws *wsi)
 			    st == BACKEND_BUSY ? "backend busy" :
 			    "backend unavailable"));
 	}
-	if ((s = session_new(rt, wsi, fd, peer)) == NULL)
+	mi.mi_addr = addr;
+	mi.mi_path = path;
+	ws_query(wsi, query, sizeof(query));
+	mi.mi_query = query;
+	mi.mi_origin = ws_header(wsi, WSI_TOKEN_ORIGIN, origin,
+	    sizeof(origin));
+	mi.mi_authority = ws_header(wsi, WSI_TOKEN_HOST, host, sizeof(host));
+	mi.mi_subprotocol = proto[0] != '\0' ? proto : NULL;
+	nmeta = metadata_encode(rt->rt_metadata, rt->rt_framing, &mi,
+	    ws_metabuf, sizeof(ws_metabuf));
+	if (nmeta == -1) {
+		if (fd != -1)
+			close(fd);
+		return (ws_refuse(wsi, peer, logpath, 431,
+		    "request headers too large for the metadata"));
+	}
+	if ((s = session_new(rt, wsi, fd, peer, ws_metabuf,
+	    (size_t)nmeta)) == NULL)
 		return (ws_refuse(wsi, peer, logpath, 503, "out of resources"));
 	lws_set_opaque_user_data(wsi, s);
 	return (0);
@@ -256,7 +371,8 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 		return (session_dispatch(s, FSM_EV_ESTABLISHED));
 	case LWS_CALLBACK_RECEIVE:
 		return (session_client_data(s, in, len,
-		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi)));
+		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
+		    lws_frame_is_binary(wsi)));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return (session_dispatch(s, FSM_EV_CLIENT_WRITEABLE));
 	case LWS_CALLBACK_RECEIVE_PONG:
@@ -276,10 +392,40 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 	return (0);
 }
 
-static const struct lws_protocols ws_protocols[] = {
-	{ "wsgate", callback_wsgate, 0, 0, 0, NULL, WS_TX_MAX },
-	LWS_PROTOCOL_LIST_TERM
-};
+/* ws_protocols and ws_offered from every route's subprotocols. */
+static int
+ws_protocols_build(const struct config *cf)
+{
+	struct lws_protocols	*p;
+	size_t			 i, n = 1, len = 1;
+	char			*name;
+
+	for (i = 0; i < cf->cf_nroutes; i++)
+		if (cf->cf_routes[i].rt_subprotocols != NULL) {
+			len += strlen(cf->cf_routes[i].rt_subprotocols) + 1;
+			n += strlen(cf->cf_routes[i].rt_subprotocols) / 2 + 1;
+		}
+	if ((ws_offered = calloc(1, len)) == NULL ||
+	    (ws_protocols = calloc(n + 1, sizeof(*ws_protocols))) == NULL)
+		return (-1);
+	for (i = 0; i < cf->cf_nroutes; i++)
+		if (cf->cf_routes[i].rt_subprotocols != NULL) {
+			strcat(ws_offered, " ");
+			strcat(ws_offered, cf->cf_routes[i].rt_subprotocols);
+		}
+	if ((ws_names = strdup(ws_offered)) == NULL)
+		return (-1);
+	p = ws_protocols;
+	p->name = "wsgate";
+	for (name = strtok(ws_names, " ");; name = strtok(NULL, " ")) {
+		p->callback = callback_wsgate;
+		p->tx_packet_size = WS_TX_MAX;
+		if (name == NULL)
+			break;
+		(++p)->name = name;
+	}
+	return (0);
+}
 
 /* lws's lines may quote what a client sent: log.c escapes them. */
 static void
@@ -325,6 +471,8 @@ ws_init(struct config *cf)
 	info.foreign_loops = loops;
 	if ((ws_ctx = lws_create_context(&info)) == NULL)
 		return (-1);
+	if (ws_protocols_build(cf) == -1)
+		return (-1);
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "wsgate";
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
@@ -365,6 +513,11 @@ ws_done(void)
 	if (ws_ctx != NULL)
 		lws_context_destroy(ws_ctx);
 	ws_ctx = NULL;
+	free(ws_protocols);
+	free(ws_names);
+	free(ws_offered);
+	ws_protocols = NULL;
+	ws_names = ws_offered = NULL;
 }
 
 void
@@ -398,6 +551,12 @@ void
 ws_detach(struct lws *wsi)
 {
 	lws_set_opaque_user_data(wsi, NULL);
+}
+
+size_t
+ws_headroom(void)
+{
+	return (LWS_PRE);
 }
 
 unsigned char *

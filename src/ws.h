@@ -27,6 +27,8 @@ void		 ws_want_writeable(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
 void		 ws_drop(struct lws *);
 void		 ws_detach(struct lws *);
+/* The bytes ws_send() needs writable in front of a message (LWS_PRE). */
+size_t		 ws_headroom(void);
 /* The buffer backend data is read into: ws_send() needs its headroom. */
 unsigned char	*ws_tx_buffer(size_t *size);
 /* From CLIENT_WRITEABLE only: send one message or ping; 0 or -1. */

@@ -7,7 +7,7 @@ man=$srcdir/man/wsgated.8
 readme=$srcdir/README.md
 pass=0
 fail=0
-for code in $("$FSMDOC" codes | cut -f1 | sort -u); do
+for code in $("$FSMDOC" codes | cut -f1 | grep -E '^[0-9]+$' | sort -u); do
 	for doc in "$man" "$readme"; do
 		if grep -q "close $code" "$doc"; then
 			pass=$((pass + 1))

@@ -4,6 +4,7 @@
  *
  *   fsmdoc dot	   a Graphviz digraph of the state changes
  *   fsmdoc codes  every close code wsgated originates, with its cause
+ *                 ("backend": the code of the backend's close message)
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,9 @@ print_dot(void)
 				continue;	/* self-loops would hide the rest */
 			printf("\t%s -> %s [label=\"%s", fsm_state_name(s),
 			    fsm_state_name(st.next), fsm_event_name(e));
-			if (st.close_code != 0)
+			if (st.close_code == FSM_CODE_BACKEND)
+				printf(" (backend's code)");
+			else if (st.close_code != 0)
 				printf(" (%u)", st.close_code);
 			printf("\\n");
 			print_actions(st.actions);
@@ -57,7 +60,11 @@ print_codes(void)
 	for (s = 0; s < FSM_ST__COUNT; s++)
 		for (e = 0; e < FSM_EV__COUNT; e++) {
 			st = fsm_next(s, e);
-			if (st.close_code != 0)
+			if (st.close_code == FSM_CODE_BACKEND)
+				printf("backend\t%s\t%s\t(the backend's code and "
+				    "reason)\n", fsm_state_name(s),
+				    fsm_event_name(e));
+			else if (st.close_code != 0)
 				printf("%u\t%s\t%s\t%s\n", st.close_code,
 				    fsm_state_name(s), fsm_event_name(e),
 				    st.reason != NULL ? st.reason : "");

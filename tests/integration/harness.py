@@ -186,7 +186,8 @@ class Backend:
     accepted connection in its own thread, and the socket is closed when
     it returns."""
 
-    def __init__(self, env, name, handler=handler_record, backlog=16):
+    def __init__(self, env, name, handler=handler_record, backlog=16,
+                 kind=socket.SOCK_STREAM):
         self.env = env
         self.path = env.sock_path(name)
         self.handler = handler
@@ -194,7 +195,7 @@ class Backend:
         self.accepted = 0
         self.cond = threading.Condition()
         self.stopping = threading.Event()
-        self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lsock = socket.socket(socket.AF_UNIX, kind)
         self.lsock.bind(self.path)
         self.lsock.listen(backlog)
         self.lsock.settimeout(0.1)
@@ -504,8 +505,9 @@ class Env:
     def path(self, name):
         return os.path.join(self.tmpdir, name)
 
-    def backend(self, name, handler=handler_record, backlog=16):
-        b = Backend(self, name, handler, backlog)
+    def backend(self, name, handler=handler_record, backlog=16,
+                kind=socket.SOCK_STREAM):
+        b = Backend(self, name, handler, backlog, kind)
         self.backends.append(b)
         return b
 

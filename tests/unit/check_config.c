@@ -68,7 +68,10 @@ parse_fails(const char *text, int nerr, const char *expect)
 static void
 check_route_defaults(const struct route *rt)
 {
+	ck_assert_int_eq(rt->rt_seqpacket, 0);
 	ck_assert_int_eq(rt->rt_framing, FRAMING_RAW);
+	ck_assert_int_eq(rt->rt_metadata, METADATA_NONE);
+	ck_assert_ptr_null(rt->rt_subprotocols);
 	ck_assert_int_eq(rt->rt_text, 0);
 	ck_assert_uint_eq(rt->rt_max_message_size, 1024 * 1024);
 	ck_assert_uint_eq(rt->rt_buffer_size, 64 * 1024);
@@ -134,7 +137,9 @@ START_TEST(test_every_key)
 	    "close_timeout = 250ms\n"
 	    "send_timeout = 0\n"
 	    "on_backend_down = close\n"
-	    "max_connections = 7\n");
+	    "max_connections = 7\n"
+	    "metadata = json\n"
+	    "subprotocols = chat v2.chat\n");
 	ck_assert_uint_eq(cf->cf_nlisten, 2);
 	ck_assert_str_eq(cf->cf_listen[0].la_host, "0.0.0.0");
 	ck_assert_int_eq(cf->cf_listen[0].la_port, 80);
@@ -159,6 +164,8 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(rt->rt_send_timeout, 0);
 	ck_assert_int_eq(rt->rt_on_backend_down, BACKEND_DOWN_CLOSE);
 	ck_assert_uint_eq(rt->rt_max_connections, 7);
+	ck_assert_int_eq(rt->rt_metadata, METADATA_JSON);
+	ck_assert_str_eq(rt->rt_subprotocols, "chat v2.chat");
 	ck_assert_int_eq(rt->rt_line, 7);
 	config_free(cf);
 }
@@ -242,6 +249,139 @@ START_TEST(test_server_defaults)
 	ck_assert_uint_eq(b->rt_idle_timeout, 20000);
 	ck_assert_uint_eq(b->rt_max_connections, 3);
 	ck_assert_int_eq(b->rt_text, 1);
+	config_free(cf);
+}
+END_TEST
+
+/*
+ * Framing, and what it does to text: lines are text (the websocketd
+ * model) unless text is set, in the route or in [server]; a seqpacket
+ * backend brings its own framing, whatever [server] says.
+ */
+static const struct {
+	const char	*text;
+	int		 seqpacket;
+	enum route_framing framing;
+	int		 is_text;
+} framings[] = {
+	{ SERVER ROUTE_A, 0, FRAMING_RAW, 0 },
+	{ SERVER ROUTE_A "framing = raw\n", 0, FRAMING_RAW, 0 },
+	{ SERVER ROUTE_A "framing = lines\n", 0, FRAMING_LINES, 1 },
+	{ SERVER ROUTE_A "framing = length\n", 0, FRAMING_LENGTH, 0 },
+	{ SERVER ROUTE_A "framing = lines\ntext = no\n", 0, FRAMING_LINES, 0 },
+	{ SERVER ROUTE_A "text = off\nframing = lines\n", 0, FRAMING_LINES,
+	    0 },
+	{ SERVER ROUTE_A "framing = lines\ntext = yes\n", 0, FRAMING_LINES,
+	    1 },
+	{ SERVER "text = no\n" ROUTE_A "framing = lines\n", 0,
+	    FRAMING_LINES, 0 },
+	{ ROUTE_A "framing = lines\n" SERVER "text = no\n", 0,
+	    FRAMING_LINES, 0 },
+	{ SERVER "framing = lines\n" ROUTE_A, 0, FRAMING_LINES, 1 },
+	{ SERVER "framing = lines\n" ROUTE_A "framing = raw\n", 0,
+	    FRAMING_RAW, 0 },
+	{ SERVER "framing = length\ntext = yes\n" ROUTE_A, 0, FRAMING_LENGTH,
+	    1 },
+	{ SERVER "[route /a]\nbackend = seqpacket:/run/a.sock\n", 1,
+	    FRAMING_SEQPACKET, 0 },
+	{ SERVER "framing = length\n[route /a]\n"
+	    "backend = seqpacket:/run/a.sock\n", 1, FRAMING_SEQPACKET, 0 },
+	{ SERVER "framing = lines\n[route /a]\n"
+	    "backend = seqpacket:/run/a.sock\n", 1, FRAMING_SEQPACKET, 0 },
+	{ SERVER "[route /a]\nbackend = seqpacket:/run/a.sock\ntext = yes\n",
+	    1, FRAMING_SEQPACKET, 1 },
+};
+
+START_TEST(test_framing)
+{
+	struct config	*cf;
+	struct route	*rt;
+
+	cf = parse_ok(framings[_i].text);
+	rt = &cf->cf_routes[0];
+	/* The scheme is not part of the path. */
+	ck_assert_str_eq(rt->rt_backend, "/run/a.sock");
+	ck_assert_int_eq(rt->rt_seqpacket, framings[_i].seqpacket);
+	ck_assert_int_eq(rt->rt_framing, framings[_i].framing);
+	ck_assert_int_eq(rt->rt_text, framings[_i].is_text);
+	config_free(cf);
+}
+END_TEST
+
+/* Two routes, one each way: the rule is per route. */
+START_TEST(test_framing_per_route)
+{
+	struct config	*cf;
+
+	cf = parse_ok(SERVER "framing = lines\n"
+	    "[route /s]\nbackend = seqpacket:/s\n"
+	    "[route /u]\nbackend = unix:/u\n");
+	ck_assert_str_eq(cf->cf_routes[0].rt_path, "/s");
+	ck_assert_int_eq(cf->cf_routes[0].rt_framing, FRAMING_SEQPACKET);
+	ck_assert_int_eq(cf->cf_routes[0].rt_seqpacket, 1);
+	ck_assert_int_eq(cf->cf_routes[1].rt_framing, FRAMING_LINES);
+	ck_assert_int_eq(cf->cf_routes[1].rt_seqpacket, 0);
+	ck_assert_int_eq(cf->cf_routes[1].rt_text, 1);
+	config_free(cf);
+}
+END_TEST
+
+static const struct {
+	const char	*value;
+	enum route_metadata md;
+} metadatas[] = {
+	{ "none", METADATA_NONE },
+	{ "proxy-v2", METADATA_PROXY_V2 },
+	{ "json", METADATA_JSON },
+};
+
+START_TEST(test_metadata)
+{
+	struct config	*cf;
+	char		 text[256];
+
+	snprintf(text, sizeof(text), SERVER ROUTE_A "metadata = %s\n",
+	    metadatas[_i].value);
+	cf = parse_ok(text);
+	ck_assert_int_eq(cf->cf_routes[0].rt_metadata, metadatas[_i].md);
+	config_free(cf);
+
+	/* As a [server] default; a route's own value wins. */
+	snprintf(text, sizeof(text), SERVER "metadata = %s\n" ROUTE_A
+	    "[route /b]\nbackend = unix:/b\nmetadata = none\n",
+	    metadatas[_i].value);
+	cf = parse_ok(text);
+	ck_assert_str_eq(cf->cf_routes[0].rt_path, "/a");
+	ck_assert_int_eq(cf->cf_routes[0].rt_metadata, metadatas[_i].md);
+	ck_assert_int_eq(cf->cf_routes[1].rt_metadata, METADATA_NONE);
+	config_free(cf);
+}
+END_TEST
+
+/* Blanks of any kind and number become one; every tchar is allowed. */
+static const struct {
+	const char	*value;
+	const char	*list;
+} subprotocols[] = {
+	{ "chat", "chat" },
+	{ "a b c", "a b c" },
+	{ "a   b\t\tc", "a b c" },
+	{ "\ta \t b", "a b" },
+	{ "v1.json v2.json", "v1.json v2.json" },
+	{ "x!#$%&'*+-.^_`|~0Z", "x!#$%&'*+-.^_`|~0Z" },
+	{ "chat ; a comment", "chat" },
+};
+
+START_TEST(test_subprotocols)
+{
+	struct config	*cf;
+	char		 text[256];
+
+	snprintf(text, sizeof(text), SERVER ROUTE_A "subprotocols = %s\n",
+	    subprotocols[_i].value);
+	cf = parse_ok(text);
+	ck_assert_str_eq(cf->cf_routes[0].rt_subprotocols,
+	    subprotocols[_i].list);
 	config_free(cf);
 }
 END_TEST
@@ -426,6 +566,8 @@ static const struct {
 	    "t.ini:5: missing backend in [route /b]\n" },
 	{ SERVER "backend = unix:/a\n", 1,
 	    "t.ini:3: backend belongs in a [route] section\n" },
+	{ SERVER "backend = seqpacket:/a\n", 1,
+	    "t.ini:3: backend belongs in a [route] section\n" },
 	{ SERVER "nonsense\n", 1,
 	    "t.ini:3: expected 'key = value' or '[section]'\n" },
 	{ SERVER "foo ; = 1\n", 1,
@@ -499,18 +641,72 @@ static const struct {
 	    "t.ini:3: listen: '127.0.0.1:8080' already at line 2\n" },
 
 	{ SERVER "[route /a]\nbackend = /run/a.sock\n", 1,
-	    "t.ini:4: backend: '/run/a.sock' is not unix:/ABSOLUTE/PATH\n" },
+	    "t.ini:4: backend: '/run/a.sock' is not unix:/ABSOLUTE/PATH or "
+	    "seqpacket:/ABSOLUTE/PATH\n" },
 	{ SERVER "[route /a]\nbackend = unix:run/a.sock\n", 1,
 	    "t.ini:4: backend: 'unix:run/a.sock' is not "
-	    "unix:/ABSOLUTE/PATH\n" },
-	{ SERVER "[route /a]\nbackend = seqpacket:/run/a.sock\n", 1,
-	    "t.ini:4: backend: seqpacket backends are not implemented yet\n" },
-	{ SERVER ROUTE_A "framing = lines\n", 1,
-	    "t.ini:5: framing 'lines' is not implemented yet\n" },
-	{ SERVER ROUTE_A "framing = length\n", 1,
-	    "t.ini:5: framing 'length' is not implemented yet\n" },
+	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	{ SERVER "[route /a]\nbackend = seqpacket:run/a.sock\n", 1,
+	    "t.ini:4: backend: 'seqpacket:run/a.sock' is not "
+	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	{ SERVER "[route /a]\nbackend = seqpacket:\n", 1,
+	    "t.ini:4: backend: 'seqpacket:' is not "
+	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	{ SERVER "[route /a]\nbackend = SEQPACKET:/a\n", 1,
+	    "t.ini:4: backend: 'SEQPACKET:/a' is not "
+	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	{ SERVER "[route /a]\nbackend = unix:/a\nbackend = seqpacket:/a\n", 1,
+	    "t.ini:5: duplicate key 'backend' in [route /a] "
+	    "(first at line 4)\n" },
 	{ SERVER ROUTE_A "framing = RAW\n", 1,
 	    "t.ini:5: framing: 'RAW' is not raw, lines or length\n" },
+	/* seqpacket is a kind of backend, not a framing to choose. */
+	{ SERVER ROUTE_A "framing = seqpacket\n", 1,
+	    "t.ini:5: framing: 'seqpacket' is not raw, lines or length\n" },
+	{ SERVER ROUTE_A "framing =\n", 1,
+	    "t.ini:5: framing: '' is not raw, lines or length\n" },
+	/* A seqpacket route has its own framing: the error is at framing. */
+	{ SERVER "[route /s]\nbackend = seqpacket:/s\nframing = length\n", 1,
+	    "t.ini:5: framing does not apply to a seqpacket: backend\n" },
+	{ SERVER "[route /s]\nframing = raw\nbackend = seqpacket:/s\n", 1,
+	    "t.ini:4: framing does not apply to a seqpacket: backend\n" },
+	/* Reported once the file is read, after the errors of other lines. */
+	{ SERVER "[route /s]\nframing = lines\nbackend = seqpacket:/s\n"
+	    "text = maybe\n", 2,
+	    "t.ini:6: text: 'maybe' is not yes or no\n"
+	    "t.ini:4: framing does not apply to a seqpacket: backend\n" },
+	{ SERVER ROUTE_A "metadata = PROXY-V2\n", 1,
+	    "t.ini:5: metadata: 'PROXY-V2' is not none, proxy-v2 or json\n" },
+	{ SERVER ROUTE_A "metadata = proxy\n", 1,
+	    "t.ini:5: metadata: 'proxy' is not none, proxy-v2 or json\n" },
+	{ SERVER "metadata = yaml\n", 1,
+	    "t.ini:3: metadata: 'yaml' is not none, proxy-v2 or json\n" },
+	{ SERVER ROUTE_A "metadata = json\nmetadata = none\n", 1,
+	    "t.ini:6: duplicate key 'metadata' in [route /a] "
+	    "(first at line 5)\n" },
+	{ SERVER "subprotocols = chat\n", 1,
+	    "t.ini:3: subprotocols belongs in a [route] section\n" },
+	{ SERVER ROUTE_A "subprotocols =\n", 1,
+	    "t.ini:5: subprotocols: name at least one protocol\n" },
+	{ SERVER ROUTE_A "subprotocols = a,b\n", 1,
+	    "t.ini:5: subprotocols: ',' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = a, b\n", 1,
+	    "t.ini:5: subprotocols: ',' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = chat/1\n", 1,
+	    "t.ini:5: subprotocols: '/' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = \"chat\"\n", 1,
+	    "t.ini:5: subprotocols: '\"' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = a=b\n", 1,
+	    "t.ini:5: subprotocols: '=' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = (x)\n", 1,
+	    "t.ini:5: subprotocols: '(' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = a;b\n", 1,
+	    "t.ini:5: subprotocols: ';' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = a\x01\n", 1,
+	    "t.ini:5: subprotocols: '\x01' cannot be in a protocol name\n" },
+	{ SERVER ROUTE_A "subprotocols = a\nsubprotocols = b\n", 1,
+	    "t.ini:6: duplicate key 'subprotocols' in [route /a] "
+	    "(first at line 5)\n" },
 	{ SERVER ROUTE_A "text = maybe\n", 1,
 	    "t.ini:5: text: 'maybe' is not yes or no\n" },
 	{ SERVER ROUTE_A "on_backend_down = drop\n", 1,
@@ -789,6 +985,10 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_bool, 0, nitems(bools));
 	tcase_add_loop_test(tc, test_server_defaults, 0,
 	    nitems(server_defaults));
+	tcase_add_loop_test(tc, test_framing, 0, nitems(framings));
+	tcase_add_test(tc, test_framing_per_route);
+	tcase_add_loop_test(tc, test_metadata, 0, nitems(metadatas));
+	tcase_add_loop_test(tc, test_subprotocols, 0, nitems(subprotocols));
 	tcase_add_test(tc, test_route_order);
 	tcase_add_test(tc, test_lexical);
 	tcase_add_loop_test(tc, test_listen, 0, nitems(listens));

@@ -21,6 +21,8 @@
 
 /* Short names, so that the expected walks below fit in 80 columns. */
 #define FWD_C		FSM_A_FORWARD_CLIENT
+#define FWD_CLOSE	FSM_A_FORWARD_CLOSE
+#define RX_ON		FSM_A_RESUME_CLIENT_RX
 #define DROP_C		FSM_A_DISCARD_CLIENT
 #define TRUNC		FSM_A_TRUNCATE_MESSAGE
 #define FWD_B		FSM_A_FORWARD_BACKEND
@@ -43,7 +45,7 @@
 /* Everything that puts bytes on the client connection or asks to. */
 #define CLIENT_OUTPUT	(FWD_B | PING | CLOSE | WW)
 /* Everything that touches the backend socket. */
-#define BACKEND_IO	(FWD_C | FWD_B | DROP_B | SHUT_B | CLOSE_B)
+#define BACKEND_IO	(FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B | CLOSE_B)
 
 /*
  * What each state says about the backend socket.  A new state must be
@@ -76,13 +78,18 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_ESTABLISHED] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_DATA] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_TOO_BIG] = FSM_SIDE_GATEWAY,
+	[FSM_EV_CLIENT_UNACCEPTABLE] = FSM_SIDE_GATEWAY,
 	[FSM_EV_CLIENT_CLOSE] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_GONE] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_WRITEABLE] = FSM_SIDE_CLIENT,
 	[FSM_EV_PONG] = FSM_SIDE_CLIENT,
 	[FSM_EV_BACKEND_READABLE] = FSM_SIDE_BACKEND,
 	[FSM_EV_BACKEND_EOF] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_CLOSE] = FSM_SIDE_BACKEND,	/* its own close */
+	[FSM_EV_BACKEND_TOO_BIG] = FSM_SIDE_GATEWAY,	/* our limit */
+	[FSM_EV_BACKEND_BAD_FRAME] = FSM_SIDE_GATEWAY,
 	[FSM_EV_BACKEND_ERROR] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_STALLED] = FSM_SIDE_GATEWAY,	/* our timer */
 	[FSM_EV_BACKEND_WR_CLOSED] = FSM_SIDE_BACKEND,
 	[FSM_EV_IDLE_TIMEOUT] = FSM_SIDE_GATEWAY,
 	[FSM_EV_PING_DUE] = FSM_SIDE_GATEWAY,
@@ -103,12 +110,15 @@ static const struct {
 	unsigned int	 events;
 } action_events[] = {
 	{ FWD_C,	EVBIT(CLIENT_DATA) },
-	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) },
-	{ TRUNC,	EVBIT(CLIENT_TOO_BIG) },
+	{ FWD_CLOSE,	EVBIT(CLIENT_CLOSE) },
+	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) |
+	    EVBIT(CLIENT_UNACCEPTABLE) },
+	{ TRUNC,	EVBIT(CLIENT_TOO_BIG) | EVBIT(CLIENT_UNACCEPTABLE) },
 	{ FWD_B,	EVBIT(CLIENT_WRITEABLE) },
 	/* Leaving OPEN also reads once: the edge may have been left there. */
 	{ DROP_B,	EVBIT(BACKEND_READABLE) | EVBIT(CLIENT_CLOSE) |
-	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_TOO_BIG) | EVBIT(IDLE_TIMEOUT) |
+	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_TOO_BIG) |
+	    EVBIT(CLIENT_UNACCEPTABLE) | EVBIT(IDLE_TIMEOUT) |
 	    EVBIT(PONG_TIMEOUT) | EVBIT(SEND_TIMEOUT) | EVBIT(DRAIN) },
 	{ T_SEND,	EVBIT(BACKEND_READABLE) },
 	{ SEND_OK,	EVBIT(CLIENT_WRITEABLE) },
@@ -263,14 +273,23 @@ inv_send_close(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	return (NULL);
 }
 
-/* RFC 6455 7.4.1 and design.md: never 1004-1006 or 1015 on the wire. */
+/*
+ * RFC 6455 7.4.1 and design.md: never 1004-1006 or 1015 on the wire.
+ * FSM_CODE_BACKEND stands for the code of the backend's close message,
+ * which framing.c has checked: only the row that receives one may use
+ * it, and that row must (the backend's code crosses the gateway).
+ */
 static const char *
 inv_close_code(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
 	unsigned int	 c = s.close_code;
 
 	(void)st;
-	(void)ev;
+	if (c == FSM_CODE_BACKEND)
+		return (ev == FSM_EV_BACKEND_CLOSE ? NULL :
+		    "FSM_CODE_BACKEND on a row that is not BACKEND_CLOSE");
+	if (ev == FSM_EV_BACKEND_CLOSE && c != 0)
+		return ("BACKEND_CLOSE with a code of our own");
 	if (c == 0)
 		return (NULL);
 	if (c == 1004 || c == 1005 || c == 1006 || c == 1015)
@@ -316,6 +335,8 @@ inv_reason(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 		return (NULL);
 	if (s.close_code == 0)
 		return ("a reason without a close code");
+	if (s.close_code == FSM_CODE_BACKEND)
+		return ("a reason of our own for the backend's close code");
 	if (strlen(s.reason) > 123)
 		return ("a reason longer than 123 bytes");
 	for (p = s.reason; *p != '\0'; p++)
@@ -348,6 +369,46 @@ inv_released_absorbing(enum fsm_state st, enum fsm_event ev,
 	if (st == FSM_ST_RELEASED && (s.next != FSM_ST_RELEASED ||
 	    s.actions != 0 || s.close_code != 0 || s.reason != NULL))
 		return ("RELEASED must absorb every event");
+	return (NULL);
+}
+
+/*
+ * The client's close goes to the backend from the states where the
+ * backend is still read and not yet shut, as a close message and then
+ * EOF: FORWARD_CLOSE exactly on CLIENT_CLOSE rows of OPEN, CLOSING and
+ * CLOSE_SENT, always with SHUT_BACKEND_WR (which runs after it, see
+ * test_action_order).
+ */
+static const char *
+inv_forward_close(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	int	 want;
+
+	want = ev == FSM_EV_CLIENT_CLOSE && (st == FSM_ST_OPEN ||
+	    st == FSM_ST_CLOSING || st == FSM_ST_CLOSE_SENT);
+	if (((s.actions & FWD_CLOSE) != 0) != want)
+		return ("FORWARD_CLOSE must be exactly on CLIENT_CLOSE in "
+		    "OPEN, CLOSING and CLOSE_SENT");
+	if ((s.actions & FWD_CLOSE) && (s.actions & SHUT_B) == 0)
+		return ("FORWARD_CLOSE without SHUT_BACKEND_WR after it");
+	return (NULL);
+}
+
+/*
+ * A paused client must hear the answer to our close frame: every row
+ * that leaves OPEN to close the client resumes reading it, and no other
+ * row needs to (reads are paused only in OPEN).
+ */
+static const char *
+inv_resume_rx(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	int	 want;
+
+	(void)ev;
+	want = st == FSM_ST_OPEN && is_closing(s.next);
+	if (((s.actions & RX_ON) != 0) != want)
+		return ("RESUME_CLIENT_RX must be exactly on the rows leaving "
+		    "OPEN for CLOSING*");
 	return (NULL);
 }
 
@@ -489,6 +550,15 @@ inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 		return ("a readable backend is neither read nor drained");
 	if (ev == FSM_EV_BACKEND_EOF && state_backend[s.next] == BE_READ)
 		return ("backend EOF leaves the session reading");
+	/* Decoded only in OPEN: a close message ends what the backend says. */
+	if (st == FSM_ST_OPEN && ev == FSM_EV_BACKEND_CLOSE &&
+	    state_backend[s.next] != BE_EOF)
+		return ("a backend close message does not end its output");
+	/* A backend that broke the framing, or stalls, is not read on. */
+	if (st == FSM_ST_OPEN && (ev == FSM_EV_BACKEND_TOO_BIG ||
+	    ev == FSM_EV_BACKEND_BAD_FRAME || ev == FSM_EV_BACKEND_STALLED) &&
+	    state_backend[s.next] != BE_NONE)
+		return ("a backend fault leaves the backend open");
 	/*
 	 * OPEN leaves a readable edge to the next writeable: whatever leaves
 	 * OPEN for a state that only drains must read once on the way.
@@ -505,8 +575,8 @@ inv_client_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
 	unsigned int	 a;
 
-	if (!is_ws_up(st) ||
-	    (ev != FSM_EV_CLIENT_DATA && ev != FSM_EV_CLIENT_TOO_BIG))
+	if (!is_ws_up(st) || (ev != FSM_EV_CLIENT_DATA &&
+	    ev != FSM_EV_CLIENT_TOO_BIG && ev != FSM_EV_CLIENT_UNACCEPTABLE))
 		return (NULL);
 	a = s.actions & (FWD_C | DROP_C | TRUNC);
 	if (a != FWD_C && a != DROP_C && a != TRUNC)
@@ -523,6 +593,8 @@ static inv_fn *const invariants[] = {
 	inv_release,
 	inv_released_absorbing,
 	inv_forward,
+	inv_forward_close,
+	inv_resume_rx,
 	inv_shut_backend,
 	inv_closing_entry,
 	inv_close_sent_entry,
@@ -638,6 +710,82 @@ START_TEST(test_event_side)
 	    "%s comes from %s, expected %s",
 	    fsm_event_name((enum fsm_event)_i), fsm_side_name(side),
 	    fsm_side_name(event_side[_i]));
+}
+END_TEST
+
+/*
+ * The caller runs a row's actions in bit order (fsm.h), so the order of
+ * the bits is part of the table: a client's close message goes before
+ * the EOF that follows it, and RELEASE is last of all.
+ */
+static const struct {
+	unsigned int	 first;
+	unsigned int	 then;
+} action_order[] = {
+	{ FWD_CLOSE,	SHUT_B },
+	{ FWD_CLOSE,	CLOSE_B },
+	{ FWD_C,	SHUT_B },
+	{ TRUNC,	SHUT_B },	/* no half message before EOF */
+	{ SHUT_B,	CLOSE_B },
+	{ CLOSE_B,	FREE },
+};
+
+START_TEST(test_action_order)
+{
+	char	 b1[64], b2[64];
+	size_t	 k;
+
+	for (k = 0; k < sizeof(action_order) / sizeof(action_order[0]); k++)
+		ck_assert_msg(action_order[k].first < action_order[k].then,
+		    "%s must run before %s",
+		    acts(action_order[k].first, b1, sizeof(b1)),
+		    acts(action_order[k].then, b2, sizeof(b2)));
+	ck_assert_uint_eq(FREE, 1u << (FSM_A__COUNT - 1));
+}
+END_TEST
+
+/*
+ * The close codes and reasons the client sees (design.md's close table,
+ * the issue's "backend stalled"): wsgated(8) documents these texts.
+ */
+static const struct {
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	unsigned int	 code;
+	const char	*reason;
+} reasons[] = {
+	{ FSM_ST_REFUSING, FSM_EV_ESTABLISHED, 1013, "backend unavailable" },
+	{ FSM_ST_OPEN, FSM_EV_CLIENT_TOO_BIG, 1009, "message too big" },
+	{ FSM_ST_OPEN, FSM_EV_CLIENT_UNACCEPTABLE, 1003,
+	    "newline in message" },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_EOF, 1000, NULL },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_CLOSE, FSM_CODE_BACKEND, NULL },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_TOO_BIG, 1009,
+	    "backend message too big" },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_BAD_FRAME, 1011,
+	    "bad frame from backend" },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_ERROR, 1011, "backend error" },
+	{ FSM_ST_OPEN, FSM_EV_BACKEND_STALLED, 1011, "backend stalled" },
+	{ FSM_ST_OPEN, FSM_EV_IDLE_TIMEOUT, 1001, "idle timeout" },
+	{ FSM_ST_OPEN, FSM_EV_SEND_TIMEOUT, 1008, "slow consumer" },
+	{ FSM_ST_OPEN, FSM_EV_DRAIN, 1001, "server shutting down" },
+};
+
+START_TEST(test_close_reason)
+{
+	struct fsm_step	 s;
+
+	s = fsm_next(reasons[_i].st, reasons[_i].ev);
+	ck_assert_msg(s.close_code == reasons[_i].code, "%s + %s: code %u, "
+	    "expected %u", fsm_state_name(reasons[_i].st),
+	    fsm_event_name(reasons[_i].ev), (unsigned int)s.close_code,
+	    reasons[_i].code);
+	if (reasons[_i].reason == NULL)
+		ck_assert_ptr_null(s.reason);
+	else {
+		ck_assert_ptr_nonnull(s.reason);
+		ck_assert_str_eq(s.reason, reasons[_i].reason);
+	}
 }
 END_TEST
 
@@ -778,9 +926,8 @@ END_TEST
  * machine decides (the HTTP refusals happen before a session exists).  A
  * step is the event, then the exact next state, action set and close code,
  * and whether a reason must come with the code.  libwebsockets' own 1002 /
- * 1007 closes reach the machine as CLIENT_GONE, as a TCP drop does.  The
- * "slow consumer" (1008) and backend close(code) rows have no event in
- * fsm.h yet; their walks belong here when they do.
+ * 1007 closes reach the machine as CLIENT_GONE, as a TCP drop does.
+ * FSM_CODE_BACKEND as a code: the backend's own, from its close message.
  */
 struct walk_step {
 	enum fsm_event	 ev;
@@ -805,7 +952,8 @@ static const struct walk walks[] = {
 	{ "client sends close", FSM_ST_HANDSHAKE, {
 		OPENED,
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | DROP_B | SHUT_B | T_CLOSE, 0,
+		    0),
 		S(CLIENT_GONE, SHUTTING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_READABLE, LINGER, DROP_B, 0, 0),
@@ -835,7 +983,7 @@ static const struct walk walks[] = {
 		OPENED,
 		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
 		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
-		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
+		S(BACKEND_EOF, CLOSING_EOF, RX_ON | WW | T_CLOSE, 1000, 0),
 		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, 0, 0, 0),
@@ -844,40 +992,43 @@ static const struct walk walks[] = {
 		END } },
 	{ "backend reset / I/O error", FSM_ST_HANDSHAKE, {
 		OPENED,
-		S(BACKEND_ERROR, CLOSING_DEAD, CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_ERROR, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
+		    1011, 1),
 		S(BACKEND_READABLE, CLOSING_DEAD, 0, 0, 0),
 		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
 		END } },
 	{ "backend error, client answers the close", FSM_ST_OPEN, {
-		S(BACKEND_ERROR, CLOSING_DEAD, CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_ERROR, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
+		    1011, 1),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
 		S(CLIENT_GONE, RELEASED, 0, 0, 0),
 		END } },
 	{ "client message too big", FSM_ST_OPEN, {
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_TOO_BIG, CLOSING, TRUNC | DROP_B | WW | T_CLOSE, 1009, 1),
+		S(CLIENT_TOO_BIG, CLOSING, TRUNC | RX_ON | DROP_B | WW | T_CLOSE,
+		    1009, 1),
 		S(CLIENT_DATA, CLOSING, DROP_C, 0, 0),
 		S(CLIENT_TOO_BIG, CLOSING, DROP_C, 0, 0),
 		S(BACKEND_READABLE, CLOSING, DROP_B, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_DATA, CLOSE_SENT, DROP_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "idle timeout", FSM_ST_OPEN, {
-		S(IDLE_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
+		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		S(IDLE_TIMEOUT, CLOSING, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "server drains", FSM_ST_OPEN, {
-		S(DRAIN, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
+		S(DRAIN, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		S(DRAIN, CLOSING, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
@@ -895,21 +1046,21 @@ static const struct walk walks[] = {
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "close never answered", FSM_ST_OPEN, {
-		S(BACKEND_EOF, CLOSING_EOF, WW | T_CLOSE, 1000, 0),
+		S(BACKEND_EOF, CLOSING_EOF, RX_ON | WW | T_CLOSE, 1000, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
 		S(CLOSE_TIMEOUT, CLOSE_SENT_EOF, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "close never answered, backend open", FSM_ST_OPEN, {
-		S(IDLE_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
+		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_ERROR, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "client never writeable", FSM_ST_OPEN, {
-		S(DRAIN, CLOSING, DROP_B | WW | T_CLOSE, 1001, 1),
+		S(DRAIN, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, 0, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
@@ -919,11 +1070,76 @@ static const struct walk walks[] = {
 	{ "slow consumer", FSM_ST_OPEN, {
 		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
 		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
-		S(SEND_TIMEOUT, CLOSING, DROP_B | WW | T_CLOSE, 1008, 1),
+		S(SEND_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1008, 1),
 		S(CLOSE_TIMEOUT, CLOSE_SENT, KILL | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend close message (length, seqpacket)", FSM_ST_HANDSHAKE, {
+		OPENED,
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(BACKEND_CLOSE, CLOSING_EOF, RX_ON | WW | T_CLOSE,
+		    FSM_CODE_BACKEND, 0),
+		S(BACKEND_READABLE, CLOSING_EOF, 0, 0, 0),
+		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
+		/* The echo of the backend's own close: not sent back. */
+		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend close message, client never answers", FSM_ST_OPEN, {
+		S(BACKEND_CLOSE, CLOSING_EOF, RX_ON | WW | T_CLOSE,
+		    FSM_CODE_BACKEND, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT_EOF, KILL | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLOSE_TIMEOUT, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend message too big", FSM_ST_OPEN, {
+		S(BACKEND_TOO_BIG, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
+		    1009, 1),
+		S(BACKEND_READABLE, CLOSING_DEAD, 0, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "bad frame from the backend", FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(BACKEND_BAD_FRAME, CLOSING_DEAD,
+		    RX_ON | CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_BAD_FRAME, CLOSING_DEAD, 0, 0, 0),
+		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLOSE_TIMEOUT, CLOSE_SENT_DEAD, KILL | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "lines: a newline in a client message", FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(CLIENT_UNACCEPTABLE, CLOSING,
+		    TRUNC | RX_ON | DROP_B | WW | T_CLOSE, 1003, 1),
+		S(CLIENT_UNACCEPTABLE, CLOSING, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_UNACCEPTABLE, CLOSE_SENT, DROP_C, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "backend stalled while the client is paused", FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(BACKEND_STALLED, CLOSING_DEAD,
+		    RX_ON | CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_STALLED, CLOSING_DEAD, 0, 0, 0),
+		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "client closes while we close, after our close", FSM_ST_OPEN, {
+		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
+		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_WRITEABLE, SHUTTING, 0, 0, 0),
+		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "a client that reads in time stops the send timer", FSM_ST_OPEN, {
 		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
@@ -1013,15 +1229,18 @@ once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
 	/* RFC 6455 5.5.1: no data frame after a close frame. */
 	if ((a & (FWD_B | PING)) && (f & (F_SENT | F_DROPPED)))
 		return ("data toward the client after its close or drop");
-	if ((a & (CLIENT_OUTPUT | FWD_C)) && (f & F_CDONE))
-		return ("writes to, or forwards from, a client that left");
+	if ((a & (CLIENT_OUTPUT | FWD_C | RX_ON)) && (f & F_CDONE))
+		return ("writes to, reads or forwards from, a client that left");
+	if ((a & FWD_CLOSE) && (f & (F_CDONE | F_SHUT)))
+		return ("a client close message after the client left or "
+		    "after EOF toward the backend");
 	if ((a & SHUT_B) && (f & F_SHUT))
 		return ("a second SHUT_BACKEND_WR");
 	if ((a & CLOSE_B) && !(f & F_BACKEND))
 		return ("CLOSE_BACKEND on a session that never had a backend");
 	if ((a & CLOSE_B) && (f & F_BCLOSED))
 		return ("a second CLOSE_BACKEND");
-	if ((a & (FWD_C | FWD_B | DROP_B | SHUT_B)) &&
+	if ((a & (FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B)) &&
 	    (!(f & F_BACKEND) || (f & F_BCLOSED)))
 		return ("backend I/O without a backend");
 	if ((a & FWD_C) && (f & F_SHUT))
@@ -1157,6 +1376,9 @@ fsm_suite(void)
 	    FSM_SIDE_GATEWAY + 1);
 	tcase_add_test(tc, test_name_sentinels);
 	tcase_add_loop_test(tc, test_event_side, 0, FSM_EV__COUNT);
+	tcase_add_test(tc, test_action_order);
+	tcase_add_loop_test(tc, test_close_reason, 0,
+	    (int)(sizeof(reasons) / sizeof(reasons[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("termination");

@@ -8,6 +8,8 @@ Suite	*bufq_suite(void);
 Suite	*config_suite(void);
 Suite	*framing_suite(void);
 Suite	*fsm_suite(void);
+Suite	*metadata_suite(void);
 Suite	*route_suite(void);
+Suite	*subprotocol_suite(void);
 
 #endif
