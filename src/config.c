@@ -9,16 +9,22 @@
  * them all.  No socket I/O, no socket headers: Check tests this without
  * sockets.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "config.h"
+#include "origin.h"
 #include "log.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -38,6 +44,11 @@ enum key_type {
 	KT_BACKEND,
 	KT_METADATA,
 	KT_SUBPROTOCOLS,
+	KT_ORIGINS,
+	KT_AUTH,
+	KT_SECRET,
+	KT_USER,
+	KT_PATH,
 };
 
 struct key {
@@ -59,6 +70,10 @@ enum {
 	SK_SHUTDOWN_TIMEOUT,
 	SK_REUSE_PORT,
 	SK_LOG_LEVEL,
+	SK_TLS_CERT,
+	SK_TLS_KEY,
+	SK_TLS_CA,
+	SK_MAX_HEADER_SIZE,
 	SK__COUNT
 };
 
@@ -77,6 +92,11 @@ static const struct key server_keys[SK__COUNT] = {
 	[SK_REUSE_PORT] = KEY("reuse_port", KT_BOOL, config, cf_reuse_port, 0),
 	[SK_LOG_LEVEL] = KEY("log_level", KT_LOG_LEVEL, config, cf_log_level,
 	    0),
+	[SK_TLS_CERT] = KEY("tls_cert", KT_PATH, config, cf_tls_cert, 0),
+	[SK_TLS_KEY] = KEY("tls_key", KT_PATH, config, cf_tls_key, 0),
+	[SK_TLS_CA] = KEY("tls_ca", KT_PATH, config, cf_tls_ca, 0),
+	[SK_MAX_HEADER_SIZE] = KEY("max_header_size", KT_SIZE, config,
+	    cf_max_header_size, 1024),
 };
 
 enum {
@@ -94,6 +114,11 @@ enum {
 	RK_MAX_CONNECTIONS,
 	RK_METADATA,
 	RK_SUBPROTOCOLS,
+	RK_ORIGINS,
+	RK_AUTH,
+	RK_TOKEN_SECRET_FILE,
+	RK_BACKEND_OWNER,
+	RK_MAX_PER_IP,
 	RK__COUNT
 };
 
@@ -122,6 +147,14 @@ static const struct key route_keys[RK__COUNT] = {
 	[RK_METADATA] = KEY("metadata", KT_METADATA, route, rt_metadata, 0),
 	[RK_SUBPROTOCOLS] = KEY("subprotocols", KT_SUBPROTOCOLS, route,
 	    rt_subprotocols, 0),
+	[RK_ORIGINS] = KEY("origins", KT_ORIGINS, route, rt_origins, 0),
+	[RK_AUTH] = KEY("auth", KT_AUTH, route, rt_auth_token, 0),
+	[RK_TOKEN_SECRET_FILE] = KEY("token_secret_file", KT_SECRET, route,
+	    rt_token_secret, 0),
+	[RK_BACKEND_OWNER] = KEY("backend_owner", KT_USER, route,
+	    rt_backend_owner, 0),
+	[RK_MAX_PER_IP] = KEY("max_connections_per_ip", KT_COUNT, route,
+	    rt_max_per_ip, 0),
 };
 
 enum section {
@@ -356,13 +389,13 @@ parse_listen(struct parse *p, const char *value)
 	const char		*rest, *s;
 	size_t			 len, i;
 	uint64_t		 n;
+	int			 tls;
 
 	len = strcspn(value, " \t");
 	rest = value + len;
 	rest += strspn(rest, " \t");
-	if (strcmp(rest, "tls") == 0)
-		return (parse_err(p, p->p_line,
-		    "listen: TLS listeners are not implemented yet"));
+	if ((tls = strcmp(rest, "tls") == 0))
+		rest += 3;
 	if (*rest != '\0')
 		return (parse_err(p, p->p_line,
 		    "listen: unexpected '%s' after the address", rest));
@@ -413,6 +446,7 @@ parse_listen(struct parse *p, const char *value)
 	if ((la->la_host = strdup(host)) == NULL)
 		return (parse_err(p, p->p_line, "out of memory"));
 	la->la_port = (int)n;
+	la->la_tls = tls;
 	la->la_line = p->p_line;
 	cf->cf_nlisten++;
 	return (1);
@@ -484,6 +518,86 @@ parse_subprotocols(struct parse *p, char **field, const char *value)
 		    "subprotocols: name at least one protocol"));
 	}
 	*field = list;
+	return (1);
+}
+
+/* "https://a.example http://b.example:8080": each one origin. */
+static int
+parse_origins(struct parse *p, char **field, const char *value)
+{
+	const char	*s = value;
+	size_t		 len;
+
+	while (*s != '\0') {
+		len = strcspn(s, " \t");
+		if (len > 0 && !origin_valid(s, (unsigned int)len))
+			return (parse_err(p, p->p_line, "origins: '%.*s' is not "
+			    "scheme://host[:port]", (int)len, s));
+		s += len;
+		s += strspn(s, " \t");
+	}
+	if (*value == '\0')
+		return (parse_err(p, p->p_line, "origins: name at least one"));
+	if ((*field = strdup(value)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
+}
+
+/*
+ * token_secret_file: read now, so that a reload sees a changed secret and
+ * a bad file is an error at its line.  Anyone else who can read the secret
+ * can mint tokens: the file must be readable by its owner only.
+ */
+static int
+parse_secret(struct parse *p, char **field, const char *value)
+{
+	struct stat	 st;
+	char		 buf[1024];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(value, O_RDONLY | O_CLOEXEC)) == -1)
+		return (parse_err(p, p->p_line, "token_secret_file: %s: %s",
+		    value, strerror(errno)));
+	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
+		close(fd);
+		return (parse_err(p, p->p_line, "token_secret_file: %s: must "
+		    "be readable by its owner only (chmod 600)", value));
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (parse_err(p, p->p_line, "token_secret_file: %s: %s",
+		    value, n == 0 ? "empty" : strerror(errno)));
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	if (n < 16 || strlen(buf) != (size_t)n) {
+		explicit_bzero(buf, sizeof(buf));
+		return (parse_err(p, p->p_line, "token_secret_file: %s: use a "
+		    "text secret of at least 16 bytes", value));
+	}
+	*field = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	if (*field == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
+}
+
+/* backend_owner: a user name, resolved once here. */
+static int
+parse_user(struct parse *p, char **field, const char *value)
+{
+	struct passwd	*pw;
+	struct route	*rt = (struct route *)((char *)field -
+			    offsetof(struct route, rt_backend_owner));
+
+	if ((pw = getpwnam(value)) == NULL)
+		return (parse_err(p, p->p_line, "backend_owner: no user '%s'",
+		    value));
+	rt->rt_backend_uid = (unsigned int)pw->pw_uid;
+	if ((*field = strdup(value)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
 	return (1);
 }
 
@@ -593,6 +707,21 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		break;
 	case KT_SUBPROTOCOLS:
 		return (parse_subprotocols(p, field, value));
+	case KT_ORIGINS:
+		return (parse_origins(p, field, value));
+	case KT_AUTH:
+		if (strcmp(value, "none") == 0)
+			*(int *)field = 0;
+		else if (strcmp(value, "token") == 0)
+			*(int *)field = 1;
+		else
+			return (parse_err(p, p->p_line,
+			    "auth: '%s' is not none or token", value));
+		break;
+	case KT_SECRET:
+		return (parse_secret(p, field, value));
+	case KT_USER:
+		return (parse_user(p, field, value));
 	case KT_BACKEND_DOWN:
 		if (strcmp(value, "http") == 0)
 			*(enum route_backend_down *)field = BACKEND_DOWN_HTTP;
@@ -605,6 +734,13 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		break;
 	case KT_BACKEND:
 		return (parse_backend(p, field, value));
+	case KT_PATH:
+		if (*value == '\0')
+			return (parse_err(p, p->p_line, "%s: name a file",
+			    k->k_name));
+		if ((*(char **)field = strdup(value)) == NULL)
+			return (parse_err(p, p->p_line, "out of memory"));
+		break;
 	}
 	return (1);
 }
@@ -949,6 +1085,36 @@ route_cmp(const void *a, const void *b)
 }
 
 /*
+ * A TLS listener needs a certificate and its key; tls.c reads and checks
+ * the files themselves, outside this pure parser.
+ */
+static void
+server_tls_finish(struct parse *p)
+{
+	struct config	*cf = p->p_cf;
+	size_t		 i;
+
+	cf->cf_tls_cert_line = p->p_sset[SK_TLS_CERT];
+	cf->cf_tls_key_line = p->p_sset[SK_TLS_KEY];
+	cf->cf_tls_ca_line = p->p_sset[SK_TLS_CA];
+	if (cf->cf_tls_cert != NULL && cf->cf_tls_key == NULL)
+		parse_err(p, cf->cf_tls_cert_line,
+		    "tls_cert: tls_key is missing in [server]");
+	if (cf->cf_tls_key != NULL && cf->cf_tls_cert == NULL)
+		parse_err(p, cf->cf_tls_key_line,
+		    "tls_key: tls_cert is missing in [server]");
+	if (cf->cf_tls_ca != NULL && cf->cf_tls_cert == NULL)
+		parse_err(p, cf->cf_tls_ca_line,
+		    "tls_ca: tls_cert is missing in [server]");
+	if (cf->cf_tls_cert != NULL && cf->cf_tls_key != NULL)
+		return;
+	for (i = 0; i < cf->cf_nlisten; i++)
+		if (cf->cf_listen[i].la_tls)
+			parse_err(p, cf->cf_listen[i].la_line, "listen: a tls "
+			    "listener needs tls_cert and tls_key in [server]");
+}
+
+/*
  * Checks that need the whole file: [server] may come after the routes it
  * gives defaults to.
  */
@@ -970,6 +1136,52 @@ route_framing_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_text = 1;
 }
 
+/* Make the string defaults a route took from [server] its own. */
+static char *
+route_own(struct parse *p, char *s)
+{
+	char	*copy;
+
+	if (s == NULL)
+		return (NULL);
+	if ((copy = strdup(s)) == NULL)
+		parse_err(p, 0, "out of memory");
+	return (copy);
+}
+
+static void
+route_access_finish(struct parse *p, struct route *rt, const int *set)
+{
+	if (set[RK_ORIGINS] == 0)
+		rt->rt_origins = route_own(p, rt->rt_origins);
+	if (set[RK_TOKEN_SECRET_FILE] == 0)
+		rt->rt_token_secret = route_own(p, rt->rt_token_secret);
+	if (set[RK_BACKEND_OWNER] == 0) {
+		rt->rt_backend_owner = route_own(p, rt->rt_backend_owner);
+		rt->rt_backend_uid = p->p_srv.rt_backend_uid;
+	}
+	if (rt->rt_auth_token && rt->rt_token_secret == NULL)
+		parse_err(p, set[RK_AUTH] != 0 ? set[RK_AUTH] :
+		    p->p_srvset[RK_AUTH], "auth = token needs "
+		    "token_secret_file in [route %s%s] or [server]",
+		    rt->rt_path, rt->rt_prefix ? "*" : "");
+}
+
+static void
+route_free(struct route *rt)
+{
+	free(rt->rt_path);
+	free(rt->rt_backend);
+	free(rt->rt_subprotocols);
+	free(rt->rt_origins);
+	free(rt->rt_backend_owner);
+	if (rt->rt_token_secret != NULL) {
+		explicit_bzero(rt->rt_token_secret,
+		    strlen(rt->rt_token_secret));
+		free(rt->rt_token_secret);
+	}
+}
+
 static void
 parse_finish(struct parse *p)
 {
@@ -988,6 +1200,13 @@ parse_finish(struct parse *p)
 			    p->p_srvset[k - route_keys] != 0)
 				memcpy((char *)rt + k->k_off,
 				    (char *)&p->p_srv + k->k_off, k->k_size);
+		route_access_finish(p, rt, set);
+		/* The length framing carries sizes in 32 bits. */
+		if (rt->rt_max_message_size > 0xffffffffUL)
+			parse_err(p, set[RK_MAX_MESSAGE_SIZE] != 0 ?
+			    set[RK_MAX_MESSAGE_SIZE] :
+			    p->p_srvset[RK_MAX_MESSAGE_SIZE],
+			    "max_message_size: at most 4294967295 bytes");
 		route_framing_finish(p, rt, set);
 		if (rt->rt_ping_interval > 0 && rt->rt_ping_timeout == 0) {
 			line = set[RK_PING_TIMEOUT] != 0 ?
@@ -999,6 +1218,11 @@ parse_finish(struct parse *p)
 	}
 	if (cf->cf_nlisten == 0)
 		parse_err(p, 0, "no listen address in [server]");
+	/* libwebsockets keeps the request head's size in 16 bits. */
+	if (cf->cf_max_header_size > 65535)
+		parse_err(p, p->p_sset[SK_MAX_HEADER_SIZE],
+		    "max_header_size: at most 65535 bytes");
+	server_tls_finish(p);
 	if (p->p_nerr == 0 && cf->cf_nroutes > 0)
 		qsort(cf->cf_routes, cf->cf_nroutes, sizeof(*cf->cf_routes),
 		    route_cmp);
@@ -1017,6 +1241,7 @@ parse_run(struct parse *p, struct config **out)
 		return (p->p_nerr);
 	}
 	cf->cf_handshake_timeout = 10 * 1000;
+	cf->cf_max_header_size = 4096;
 	cf->cf_shutdown_timeout = 10 * 1000;
 	cf->cf_log_level = LOG_LEVEL_INFO;
 	route_init(&p->p_srv);
@@ -1027,6 +1252,7 @@ parse_run(struct parse *p, struct config **out)
 		parse_err(p, 0, "out of memory");
 	parse_finish(p);
 	free(p->p_rset);
+	route_free(&p->p_srv);
 	if (p->p_nerr > 0) {
 		config_free(cf);
 		return (p->p_nerr);
@@ -1078,12 +1304,12 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->cf_nlisten; i++)
 		free(cf->cf_listen[i].la_host);
 	free(cf->cf_listen);
-	for (i = 0; i < cf->cf_nroutes; i++) {
-		free(cf->cf_routes[i].rt_path);
-		free(cf->cf_routes[i].rt_backend);
-		free(cf->cf_routes[i].rt_subprotocols);
-	}
+	for (i = 0; i < cf->cf_nroutes; i++)
+		route_free(&cf->cf_routes[i]);
 	free(cf->cf_routes);
+	free(cf->cf_tls_cert);
+	free(cf->cf_tls_key);
+	free(cf->cf_tls_ca);
 	free(cf->cf_file);
 	free(cf);
 }

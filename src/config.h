@@ -36,6 +36,7 @@ enum route_backend_down {
 struct listen_addr {
 	char		*la_host;	/* owned; "127.0.0.1", "::1", "0.0.0.0" */
 	int		 la_port;
+	int		 la_tls;	/* "HOST:PORT tls" */
 	int		 la_line;	/* where it was configured */
 };
 
@@ -48,6 +49,13 @@ struct route {
 	enum route_framing rt_framing;	/* SEQPACKET iff rt_seqpacket */
 	enum route_metadata rt_metadata;
 	char		*rt_subprotocols;	/* owned; "a b c", or NULL */
+	char		*rt_origins;	/* owned; allowlist "s://h[:p] ...", or
+					   NULL: any origin */
+	int		 rt_auth_token;	/* auth = token */
+	char		*rt_token_secret;	/* owned; token_secret_file's */
+	char		*rt_backend_owner;	/* owned; user name, or NULL */
+	unsigned int	 rt_backend_uid;	/* its uid */
+	unsigned int	 rt_max_per_ip;	/* max_connections_per_ip; 0: none */
 	int		 rt_text;	/* backend data goes out as text */
 	size_t		 rt_max_message_size;
 	size_t		 rt_buffer_size;	/* per-direction budget */
@@ -72,6 +80,14 @@ struct config {
 	uint64_t	 cf_handshake_timeout;
 	uint64_t	 cf_shutdown_timeout;
 	int		 cf_reuse_port;	/* SO_REUSEPORT on the listeners */
+	/* PEM files, checked and read by tls.c; NULL when not set. Owned. */
+	char		*cf_tls_cert;	/* leaf, then intermediates */
+	char		*cf_tls_key;
+	char		*cf_tls_ca;	/* client certificates required */
+	size_t		 cf_max_header_size;	/* whole request head */
+	int		 cf_tls_cert_line;	/* of each key, for errors */
+	int		 cf_tls_key_line;
+	int		 cf_tls_ca_line;
 	enum log_level	 cf_log_level;
 };
 

@@ -132,6 +132,20 @@ decode_close(const unsigned char *body, size_t n, struct framing_msg *m)
 	return (FRAMING_CLOSE);
 }
 
+/*
+ * RFC 6455 8.1: a text frame must be UTF-8, or the client fails the
+ * connection; a backend's bad text is a framing fault, said as such.
+ */
+static enum framing_result
+decode_text_check(const unsigned char *payload, struct framing_msg *m)
+{
+	if (m->fm_text && !framing_utf8_valid(payload, m->fm_len)) {
+		m->fm_fault = "text message is not UTF-8";
+		return (FRAMING_BAD);
+	}
+	return (FRAMING_MESSAGE);
+}
+
 /* Type byte TYPE with a payload of N bytes at BUF + OFF. */
 static enum framing_result
 decode_typed(int type, size_t off, size_t n, const unsigned char *buf,
@@ -147,7 +161,7 @@ decode_typed(int type, size_t off, size_t n, const unsigned char *buf,
 			m->fm_fault = "message over max_message_size";
 			return (FRAMING_TOO_BIG);
 		}
-		return (FRAMING_MESSAGE);
+		return (decode_text_check(buf + off, m));
 	case FRAMING_TYPE_CLOSE:
 		m->fm_off += 2;
 		m->fm_len = n >= 2 ? n - 2 : 0;
@@ -186,7 +200,7 @@ framing_decode(enum route_framing f, const unsigned char *buf, size_t len,
 		}
 		m->fm_len = (size_t)(nl - buf);
 		m->fm_used = m->fm_len + 1;
-		return (FRAMING_MESSAGE);
+		return (decode_text_check(buf, m));
 	case FRAMING_LENGTH:
 		if (len < 5)
 			return (FRAMING_NEED_MORE);

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@ struct listener {
 	int		 li_fd;
 	char		*li_host;	/* owned; NULL: passed by systemd */
 	int		 li_port;
+	int		 li_tls;	/* adopt into the TLS vhost */
 };
 
 static struct listener	*listen_list;	/* owned */
@@ -57,10 +59,15 @@ listen_resume_cb(void *arg)
 static void
 listen_cb(int fd, uint32_t events, void *arg)
 {
-	int	 c;
+	size_t	 i;
+	int	 c, tls = 0, on = 1;
 
 	(void)events;
 	(void)arg;
+	/* listen_list moves on reload: look the listener up, keep no pointer. */
+	for (i = 0; i < listen_n; i++)
+		if (listen_list[i].li_fd == fd)
+			tls = listen_list[i].li_tls;
 	for (;;) {
 		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c == -1) {
@@ -76,7 +83,13 @@ listen_cb(int fd, uint32_t events, void *arg)
 			}
 			return;
 		}
-		ws_adopt(c);
+		/*
+		 * lws sets no TCP_NODELAY on adopted sockets.  Without it a
+		 * TLS flight written record by record waits for the peer's
+		 * delayed ACK: about 40 ms per TLS 1.2 handshake.
+		 */
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+		ws_adopt(c, tls);
 	}
 }
 
@@ -142,7 +155,8 @@ listen_find(const char *host, int port)
 	return (NULL);
 }
 
-static int
+/* LI's address in CF, or NULL. */
+static const struct listen_addr *
 listen_in(const struct config *cf, const struct listener *li)
 {
 	size_t	 i;
@@ -150,13 +164,39 @@ listen_in(const struct config *cf, const struct listener *li)
 	for (i = 0; i < cf->cf_nlisten; i++)
 		if (cf->cf_listen[i].la_port == li->li_port &&
 		    strcmp(cf->cf_listen[i].la_host, li->li_host) == 0)
+			return (&cf->cf_listen[i]);
+	return (NULL);
+}
+
+/*
+ * A socket systemd passed serves TLS when a "listen = ... tls" line names
+ * its port: systemd's ListenStream= rarely spells the address the same.
+ */
+static int
+listen_inherited_tls(const struct config *cf, int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	size_t			 i;
+	int			 port;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return (0);
+	if (ss.ss_family == AF_INET)
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		return (0);
+	for (i = 0; i < cf->cf_nlisten; i++)
+		if (cf->cf_listen[i].la_tls && cf->cf_listen[i].la_port == port)
 			return (1);
 	return (0);
 }
 
 /* Sockets systemd passed (LISTEN_FDS) replace every listen line. */
 static int
-listen_adopt_inherited(int n)
+listen_adopt_inherited(const struct config *cf, int n)
 {
 	int	 i, fd;
 
@@ -174,7 +214,8 @@ listen_adopt_inherited(int n)
 			log_warn("socket activation: descriptor %d", fd);
 			return (-1);
 		}
-		listen_list[listen_n++].li_fd = fd;
+		listen_list[listen_n].li_fd = fd;
+		listen_list[listen_n++].li_tls = listen_inherited_tls(cf, fd);
 	}
 	listen_inherited = 1;
 	log_info("socket activation: listening on %d sockets from systemd; "
@@ -191,13 +232,14 @@ listen_open(const struct config *cf)
 	if ((n = sdnotify_listen_fds()) == -1)
 		return (-1);
 	if (n > 0)
-		return (listen_adopt_inherited(n));
+		return (listen_adopt_inherited(cf, n));
 	return (listen_update(cf));
 }
 
 int
 listen_update(const struct config *cf)
 {
+	const struct listen_addr *la;
 	struct listener	*list, *li;
 	size_t		 i, n = 0, first;
 	int		 fd;
@@ -214,8 +256,7 @@ listen_update(const struct config *cf)
 	first = listen_n;
 	/* Open what is new first, so a failure changes nothing. */
 	for (i = 0; i < cf->cf_nlisten; i++) {
-		const struct listen_addr *la = &cf->cf_listen[i];
-
+		la = &cf->cf_listen[i];
 		if (listen_find(la->la_host, la->la_port) != NULL)
 			continue;
 		if ((fd = listen_one(la->la_host, la->la_port,
@@ -227,16 +268,27 @@ listen_update(const struct config *cf)
 		li = &listen_list[listen_n++];
 		li->li_fd = fd;
 		li->li_port = la->la_port;
+		li->li_tls = la->la_tls;
 		if ((li->li_host = strdup(la->la_host)) == NULL) {
 			log_warn("listen");
 			goto fail;
 		}
-		log_info("listening on %s port %d", la->la_host, la->la_port);
+		log_info("listening on %s port %d%s", la->la_host, la->la_port,
+		    la->la_tls ? " (TLS)" : "");
 	}
-	/* Then close what is gone; a listener's queued connections go too. */
+	/*
+	 * Then close what is gone; a listener's queued connections go too.
+	 * One that only turns TLS on or off keeps its socket: binding the
+	 * address anew would collide with it.
+	 */
 	for (i = 0; i < first; i++) {
 		li = &listen_list[i];
-		if (listen_in(cf, li)) {
+		if ((la = listen_in(cf, li)) != NULL) {
+			if (li->li_tls != la->la_tls)
+				log_info("%s port %d: TLS %s for new "
+				    "connections", li->li_host, li->li_port,
+				    la->la_tls ? "on" : "off");
+			li->li_tls = la->la_tls;
 			listen_list[n++] = *li;
 			continue;
 		}

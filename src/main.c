@@ -17,6 +17,7 @@
 #include "sdnotify.h"
 #include "session.h"
 #include "signals.h"
+#include "tls.h"
 #include "ws.h"
 
 #ifndef WSGATE_CONF
@@ -114,6 +115,7 @@ main_raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
+	struct tls_pem	*tls;
 	int		 ch, check = 0, debug = 0;
 
 	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
@@ -128,9 +130,9 @@ main(int argc, char *argv[])
 			check = 1;
 			break;
 		case 'V':
-			printf("wsgated %s (libwebsockets %s, %s)\n",
-			    PACKAGE_VERSION, ws_version(), sdnotify_enabled() ?
-			    "systemd" : "no systemd");
+			printf("wsgated %s (libwebsockets %s, %s, %s)\n",
+			    PACKAGE_VERSION, ws_version(), tls_version(),
+			    sdnotify_enabled() ? "systemd" : "no systemd");
 			return (0);
 		case 'h':
 			usage(stdout);
@@ -147,8 +149,13 @@ main(int argc, char *argv[])
 	log_init(debug);
 	if (config_load(main_file, &main_conf, stderr) != 0)
 		return (1);
+	if (tls_load(main_conf, &tls, stderr) != 0) {
+		config_free(main_conf);
+		return (1);
+	}
 	log_set_level(main_conf->cf_log_level);
 	if (check) {
+		tls_free(tls);
 		config_free(main_conf);
 		return (0);
 	}
@@ -159,7 +166,7 @@ main(int argc, char *argv[])
 		fatal("signals");
 	loop_timer_init(&main_shutdown, main_shutdown_cb, NULL);
 	sdnotify_init(main_status);
-	if (ws_init(main_conf) == -1)
+	if (ws_init(main_conf, tls) == -1)
 		fatalx("cannot create the libwebsockets context");
 	if (listen_open(main_conf) == -1)
 		return (1);

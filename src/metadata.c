@@ -149,6 +149,7 @@ json(struct out *o, const struct metadata_info *mi)
 	json_field(o, "origin", mi->mi_origin, 0);
 	json_field(o, "host", mi->mi_authority, 0);
 	json_field(o, "subprotocol", mi->mi_subprotocol, 0);
+	json_field(o, "subject", mi->mi_subject, 0);
 	put(o, "}", 1);
 }
 

@@ -24,6 +24,7 @@ struct metadata_info {
 	const char	*mi_origin;	/* NULL when the client sent none */
 	const char	*mi_authority;	/* Host; NULL when none */
 	const char	*mi_subprotocol;	/* NULL when none chosen */
+	const char	*mi_subject;	/* the access token's; NULL: none */
 };
 
 /*

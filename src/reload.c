@@ -15,6 +15,7 @@
 #include "listen.h"
 #include "log.h"
 #include "reload.h"
+#include "tls.h"
 #include "ws.h"
 
 struct retired {
@@ -35,9 +36,12 @@ reload_sessions(const struct config *cf)
 	return (n);
 }
 
-/* Parse FILE; every error goes to the log as FILE:LINE: message. */
+/*
+ * Parse FILE and read the TLS files it names into *TP; every error goes
+ * to the log as FILE:LINE: message.
+ */
 static struct config *
-reload_parse(const char *file)
+reload_parse(const char *file, struct tls_pem **tp)
 {
 	struct config	*cf;
 	FILE		*errs;
@@ -50,6 +54,10 @@ reload_parse(const char *file)
 		return (NULL);
 	}
 	nerr = config_load(file, &cf, errs);
+	if (nerr == 0 && (nerr = tls_load(cf, tp, errs)) > 0) {
+		config_free(cf);
+		cf = NULL;
+	}
 	fclose(errs);
 	for (line = msgs; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -89,17 +97,29 @@ int
 reload_run(const char *file, struct config **cur)
 {
 	struct config	*cf;
+	struct tls_pem	*tp = NULL;
 
 	log_info("reload: reading %s", file);
-	if ((cf = reload_parse(file)) == NULL)
+	if ((cf = reload_parse(file, &tp)) == NULL)
 		return (-1);
+	if (!ws_tls_can_use(tp)) {
+		log_errx("reload: %s: tls_ca differs from the one in use, "
+		    "and a new client CA takes a restart; the configuration "
+		    "in use stays", file);
+		tls_free(tp);
+		config_free(cf);
+		return (-1);
+	}
 	if (listen_update(cf) == -1) {
 		log_errx("reload: cannot listen as %s asks; the "
 		    "configuration in use stays", file);
+		tls_free(tp);
 		config_free(cf);
 		return (-1);
 	}
 	ws_reconfigure(cf);
+	/* Certificates go to new handshakes; open sessions keep theirs. */
+	ws_tls(tp);
 	log_set_level(cf->cf_log_level);
 	ws_log_level();
 	reload_retire(*cur);

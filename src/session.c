@@ -60,37 +60,32 @@ session_unlink(struct session **head, struct session *s)
 }
 
 struct session *
-session_new(struct route *rt, struct lws *wsi, int fd, const char *peer,
-    const void *meta, size_t metalen)
+session_new(struct route *rt, struct lws *wsi, int fd,
+    const struct session_peer *peer, const void *meta, size_t metalen)
 {
 	struct session	*s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return (NULL);
-	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		goto fail;
 	if (fd != -1 && metalen > 0 &&
 	    (bufq_append(&s->se_tobackend, meta, metalen) == -1 ||
-	    bufq_commit(&s->se_tobackend, NULL, 0, NULL, 0) == -1)) {
-		bufq_clear(&s->se_tobackend);
-		close(fd);
-		free(s);
-		return (NULL);
-	}
-	s->se_fd = fd;
+	    bufq_commit(&s->se_tobackend, NULL, 0, NULL, 0) == -1))
+		goto fail;
+	if (iplimit_add(rt, peer->sp_key, peer->sp_keylen) == -1)
+		goto fail;
 	if (fd != -1 && loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP |
 	    EPOLLET, session_backend_cb, s) == -1) {
-		bufq_clear(&s->se_tobackend);
-		close(fd);
-		free(s);
-		return (NULL);
+		iplimit_del(rt, peer->sp_key, peer->sp_keylen);
+		goto fail;
 	}
+	s->se_fd = fd;
+	memcpy(s->se_ipkey, peer->sp_key, peer->sp_keylen);
+	s->se_ipkeylen = peer->sp_keylen;
 	s->se_id = ++session_lastid;
 	s->se_state = fd != -1 ? FSM_ST_HANDSHAKE : FSM_ST_REFUSING;
 	s->se_route = rt;
 	s->se_wsi = wsi;
-	strncpy(s->se_peer, peer, sizeof(s->se_peer) - 1);
+	memcpy(s->se_peer, peer->sp_text, sizeof(s->se_peer));
 	s->se_start = s->se_active = loop_now();
 	loop_timer_init(&s->se_idle, session_idle_cb, s);
 	loop_timer_init(&s->se_ping, session_ping_cb, s);
@@ -104,6 +99,14 @@ session_new(struct route *rt, struct lws *wsi, int fd, const char *peer,
 	log_debug("session %u: %s %s -> %s", s->se_id, s->se_peer,
 	    rt->rt_path, fd != -1 ? rt->rt_backend : "(backend down)");
 	return (s);
+
+ fail:
+	if (s != NULL)
+		bufq_clear(&s->se_tobackend);
+	free(s);
+	if (fd != -1)
+		close(fd);
+	return (NULL);
 }
 
 unsigned int
@@ -623,6 +626,7 @@ session_release(struct session *s)
 	    s->se_code_recv, s->se_reason_recv), s->se_c2b.sc_msgs,
 	    s->se_c2b.sc_bytes, s->se_c2b.sc_dropped, s->se_b2c.sc_msgs,
 	    s->se_b2c.sc_bytes, s->se_b2c.sc_dropped);
+	iplimit_del(s->se_route, s->se_ipkey, s->se_ipkeylen);
 	s->se_route->rt_sessions--;
 	session_nlive--;
 	session_unlink(&session_live, s);

@@ -16,10 +16,19 @@
 
 #include "bufq.h"
 #include "fsm.h"
+#include "iplimit.h"
 #include "loop.h"
 
 struct lws;
 struct route;
+
+/* Who the client is, as ws.c found out. */
+struct session_peer {
+	char		 sp_text[64];	/* "addr:port", "[addr]:port" */
+	char		 sp_addr[48];	/* the address alone */
+	unsigned char	 sp_key[IPLIMIT_KEY_MAX];	/* max_connections_per_ip */
+	size_t		 sp_keylen;
+};
 
 /* Close reasons as logged: escaped, so longer than RFC 6455's 123 bytes. */
 #define SESSION_REASON_MAX	160
@@ -37,6 +46,8 @@ struct session {
 	struct lws	*se_wsi;	/* borrowed; NULL once the client is gone */
 	int		 se_fd;		/* backend socket, -1 when closed */
 	char		 se_peer[64];
+	unsigned char	 se_ipkey[IPLIMIT_KEY_MAX];
+	size_t		 se_ipkeylen;
 	uint64_t	 se_start;
 	uint64_t	 se_active;	/* last message either way */
 
@@ -86,7 +97,8 @@ struct session {
  * or the fd cannot be watched; FD is then closed.
  */
 struct session	*session_new(struct route *, struct lws *wsi, int fd,
-		    const char *peer, const void *meta, size_t metalen);
+		    const struct session_peer *, const void *meta,
+		    size_t metalen);
 /*
  * Feed EV; returns -1 when the libwebsockets callback that raised it must
  * return -1 (a close frame was queued or a write failed), else 0.

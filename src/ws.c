@@ -13,29 +13,43 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "iplimit.h"
 #include "metadata.h"
+#include "origin.h"
 #include "session.h"
 #include "subprotocol.h"
+#include "token.h"
+#include "tls.h"
 #include "ws.h"
 
 #if !defined(LWS_WITH_EXTERNAL_POLL) || !defined(LWS_WITH_MBEDTLS)
 #error "libwebsockets must be the project's build: run scripts/build-deps"
 #endif
 
+/*
+ * The protocol a client gets when it asks for none, and the name it may
+ * ask for on a route without subprotocols, next to an access token entry.
+ */
+#define WS_PROTOCOL	"wsgate"
+
 /* One backend read becomes at most one message of this size. */
 #define WS_TX_MAX	65536
 
 static struct lws_context	*ws_ctx;
 static struct lws_vhost		*ws_vh;
+static struct lws_vhost		*ws_tls_vh;
+static struct tls_pem		*ws_tls_pem;	/* what it serves; owned */
 static struct config		*ws_conf;	/* borrowed */
 static unsigned char		 ws_txbuf[LWS_PRE + WS_TX_MAX];
 /* Metadata is built here: the JSON of a maximal request fits. */
@@ -172,9 +186,11 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 
 	switch (status) {
 	case 400:	text = "Bad Request"; break;
+	case 401:	text = "Unauthorized"; break;
 	case 403:	text = "Forbidden"; break;
 	case 404:	text = "Not Found"; break;
 	case 414:	text = "URI Too Long"; break;
+	case 429:	text = "Too Many Requests"; break;
 	case 431:	text = "Request Header Fields Too Large"; break;
 	case 502:	text = "Bad Gateway"; break;
 	default:	text = "Service Unavailable"; break;
@@ -182,7 +198,7 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
-	    status == 503 ? "Retry-After: 1\r\n" : "", why);
+	    status == 503 || status == 429 ? "Retry-After: 1\r\n" : "", why);
 	log_info("refused %s %s: %d %s", peer, path, status, why);
 	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
 	return (-1);
@@ -194,7 +210,7 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
  * own listeners are either IPv4 or IPv6-only.
  */
 static void
-ws_addresses(struct lws *wsi, char *peer, size_t size, char *addr,
+ws_addresses(struct lws *wsi, struct session_peer *peer,
     struct metadata_info *mi)
 {
 	struct sockaddr_storage	 ss, ls;
@@ -203,29 +219,36 @@ ws_addresses(struct lws *wsi, char *peer, size_t size, char *addr,
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
 	int			 fd = lws_get_socket_fd(wsi);
 
-	snprintf(peer, size, "?");
-	snprintf(addr, INET6_ADDRSTRLEN, "?");
+	memset(peer, 0, sizeof(*peer));
+	snprintf(peer->sp_text, sizeof(peer->sp_text), "?");
+	snprintf(peer->sp_addr, sizeof(peer->sp_addr), "?");
+	mi->mi_addr = peer->sp_addr;
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
 	    getsockname(fd, (struct sockaddr *)&ls, &llen) == -1)
 		return;
 	if (ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &sin->sin_addr, addr, INET6_ADDRSTRLEN);
-		snprintf(peer, size, "%s:%u", addr, ntohs(sin->sin_port));
 		mi->mi_family = 4;
 		memcpy(mi->mi_src, &sin->sin_addr, 4);
 		memcpy(mi->mi_dst, &((struct sockaddr_in *)&ls)->sin_addr, 4);
 		mi->mi_sport = ntohs(sin->sin_port);
 		mi->mi_dport = ntohs(((struct sockaddr_in *)&ls)->sin_port);
 	} else if (ss.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, INET6_ADDRSTRLEN);
-		snprintf(peer, size, "[%s]:%u", addr, ntohs(sin6->sin6_port));
 		mi->mi_family = 6;
 		memcpy(mi->mi_src, &sin6->sin6_addr, 16);
 		memcpy(mi->mi_dst, &((struct sockaddr_in6 *)&ls)->sin6_addr,
 		    16);
 		mi->mi_sport = ntohs(sin6->sin6_port);
 		mi->mi_dport = ntohs(((struct sockaddr_in6 *)&ls)->sin6_port);
-	}
+	} else
+		return;
+	inet_ntop(mi->mi_family == 4 ? AF_INET : AF_INET6, mi->mi_src,
+	    peer->sp_addr, sizeof(peer->sp_addr));
+	snprintf(peer->sp_text, sizeof(peer->sp_text), mi->mi_family == 4 ?
+	    "%s:%u" : "[%s]:%u", peer->sp_addr, mi->mi_sport);
+	/* The per-IP limit's key: the family, then the address. */
+	peer->sp_key[0] = (unsigned char)mi->mi_family;
+	memcpy(peer->sp_key + 1, mi->mi_src, mi->mi_family == 4 ? 4 : 16);
+	peer->sp_keylen = mi->mi_family == 4 ? 5 : 17;
 }
 
 /* A request header as a string, or NULL when absent or too long. */
@@ -263,86 +286,184 @@ ws_query(struct lws *wsi, char *buf, size_t size)
 
 /*
  * The subprotocol for RT, into OUT (empty: none).  -1 when the client
- * asks for protocols and the route offers none of them, or when
- * libwebsockets, which picks the first name any route offers, would pick
- * another than the route's first.
+ * asks for protocols and the route offers none of them (a route without
+ * subprotocols offers "wsgate"), or when libwebsockets, which picks the
+ * first name any route offers, would pick another than the route's first.
+ * REQ holds the client's list (empty when it sent none).
  */
 static int
-ws_subprotocol(struct lws *wsi, struct route *rt, char *out, size_t size)
+ws_subprotocol(const char *req, struct route *rt, char *out, size_t size)
 {
-	char		 req[1024], lwspick[128];
+	char		 lwspick[128];
 	const char	*want;
 
 	out[0] = '\0';
-	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)
+	if (*req == '\0')
 		return (0);
-	if (rt->rt_subprotocols == NULL ||
-	    subprotocol_pick(rt->rt_subprotocols, req, out, size) == NULL)
+	if (subprotocol_pick(rt->rt_subprotocols != NULL ?
+	    rt->rt_subprotocols : WS_PROTOCOL, req, out, size) == NULL)
 		return (-1);
 	want = subprotocol_pick(ws_offered, req, lwspick, sizeof(lwspick));
 	return (want != NULL && strcmp(want, out) == 0 ? 0 : -1);
 }
 
-/* HTTP_CONFIRM_UPGRADE: pick the route and connect its backend. */
+/*
+ * The access token: the access_token query parameter, or a
+ * Sec-WebSocket-Protocol entry "access_token.TOKEN" (browsers cannot set
+ * other headers).  Into BUF; NULL when there is none.
+ */
+static const char *
+ws_token(struct lws *wsi, const char *req, char *buf, size_t size)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (lws_get_urlarg_by_name_safe(wsi, "access_token", buf,
+	    (int)size) > 0)
+		return (buf);
+	for (p = req; *p != '\0'; p += len) {
+		p += strspn(p, ", \t");
+		len = strcspn(p, ", \t");
+		if (len > 13 && strncmp(p, "access_token.", 13) == 0 &&
+		    len - 13 < size) {
+			memcpy(buf, p + 13, len - 13);
+			buf[len - 13] = '\0';
+			return (buf);
+		}
+	}
+	return (NULL);
+}
+
+/* The uid of the process on the other end of a UNIX socket, or -1. */
+static long
+ws_peer_uid(int fd)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return (-1);
+	return ((long)cred.uid);
+}
+
+static void
+ws_user_name(long uid, char *buf, size_t size)
+{
+	struct passwd	*pw;
+
+	if (uid >= 0 && (pw = getpwuid((uid_t)uid)) != NULL)
+		snprintf(buf, size, "%s", pw->pw_name);
+	else
+		snprintf(buf, size, "uid %ld", uid);
+}
+
+/*
+ * HTTP_CONFIRM_UPGRADE: pick the route, admit the client, connect its
+ * backend.  Each refusal is a whole HTTP/1.1 response, and a refused
+ * client never reaches a backend.
+ */
 static int
 ws_confirm(struct lws *wsi)
 {
-	char			 path[1024], logpath[1024], peer[64];
-	char			 addr[INET6_ADDRSTRLEN], query[4096];
+	char			 path[1024], logpath[1024], query[4096];
 	char			 origin[1024], host[1024], proto[128];
+	char			 req[1024], tokbuf[TOKEN_MAX + 1];
+	char			 subject[TOKEN_SUBJECT_MAX], why[160];
+	char			 want[64], got[64];
+	struct session_peer	 peer;
 	struct metadata_info	 mi;
 	struct route		*rt;
 	struct session		*s;
 	enum backend_status	 st;
-	long			 nmeta;
+	enum token_result	 tr;
+	long			 nmeta, uid;
 	int			 fd;
 
 	memset(&mi, 0, sizeof(mi));
-	ws_addresses(wsi, peer, sizeof(peer), addr, &mi);
+	ws_addresses(wsi, &peer, &mi);
 	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
-		return (ws_refuse(wsi, peer, "-", 414, "request path too long"));
+		return (ws_refuse(wsi, peer.sp_text, "-", 414,
+		    "request path too long"));
 	log_escape(logpath, sizeof(logpath), path, strlen(path));
 	if ((rt = route_match(ws_conf, path)) == NULL)
-		return (ws_refuse(wsi, peer, logpath, 404, "no route"));
-	if (ws_subprotocol(wsi, rt, proto, sizeof(proto)) == -1)
-		return (ws_refuse(wsi, peer, logpath, 400,
+		return (ws_refuse(wsi, peer.sp_text, logpath, 404, "no route"));
+	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)
+		req[0] = '\0';
+	if (ws_subprotocol(req, rt, proto, sizeof(proto)) == -1)
+		return (ws_refuse(wsi, peer.sp_text, logpath, 400,
 		    "no offered subprotocol"));
+	mi.mi_origin = ws_header(wsi, WSI_TOKEN_ORIGIN, origin,
+	    sizeof(origin));
+	/* Browsers always send Origin; other clients need not. */
+	if (rt->rt_origins != NULL && mi.mi_origin != NULL &&
+	    !origin_allowed(rt->rt_origins, mi.mi_origin)) {
+		log_escape(why, sizeof(why), origin, strlen(origin));
+		log_info("origin %s not allowed", why);
+		return (ws_refuse(wsi, peer.sp_text, logpath, 403,
+		    "origin not allowed"));
+	}
+	subject[0] = '\0';
+	if (rt->rt_auth_token) {
+		/* Tokens name routes as their [route] header does. */
+		snprintf(why, sizeof(why), "%s%s", rt->rt_path,
+		    rt->rt_prefix ? "*" : "");
+		tr = token_verify(ws_token(wsi, req, tokbuf, sizeof(tokbuf)),
+		    (const unsigned char *)rt->rt_token_secret,
+		    strlen(rt->rt_token_secret), why, time(NULL), subject);
+		if (tr != TOKEN_OK)
+			return (ws_refuse(wsi, peer.sp_text, logpath, 401,
+			    token_result_name(tr)));
+	}
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
-		return (ws_refuse(wsi, peer, logpath, 503,
+		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
 		    "max_connections reached"));
 	if (rt->rt_max_connections != 0 &&
 	    rt->rt_sessions >= rt->rt_max_connections)
-		return (ws_refuse(wsi, peer, logpath, 503,
+		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
 		    "route max_connections reached"));
+	if (rt->rt_max_per_ip != 0 && iplimit_count(rt, peer.sp_key,
+	    peer.sp_keylen) >= rt->rt_max_per_ip)
+		return (ws_refuse(wsi, peer.sp_text, logpath, 429,
+		    "max_connections_per_ip reached"));
 	st = backend_connect(rt->rt_backend, rt->rt_seqpacket, &fd);
+	if (st == BACKEND_OK && rt->rt_backend_owner != NULL &&
+	    (uid = ws_peer_uid(fd)) != (long)rt->rt_backend_uid) {
+		ws_user_name(uid, got, sizeof(got));
+		snprintf(want, sizeof(want), "%s", rt->rt_backend_owner);
+		log_warnx("%s: backend %s runs as %s, not backend_owner %s",
+		    rt->rt_path, rt->rt_backend, got, want);
+		close(fd);
+		fd = -1;
+		st = BACKEND_DOWN;
+		errno = EPERM;
+	}
 	if (st != BACKEND_OK) {
 		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
 		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
-			return (ws_refuse(wsi, peer, logpath,
+			return (ws_refuse(wsi, peer.sp_text, logpath,
 			    st == BACKEND_BUSY ? 503 : 502,
 			    st == BACKEND_BUSY ? "backend busy" :
 			    "backend unavailable"));
 	}
-	mi.mi_addr = addr;
 	mi.mi_path = path;
 	ws_query(wsi, query, sizeof(query));
 	mi.mi_query = query;
-	mi.mi_origin = ws_header(wsi, WSI_TOKEN_ORIGIN, origin,
-	    sizeof(origin));
 	mi.mi_authority = ws_header(wsi, WSI_TOKEN_HOST, host, sizeof(host));
 	mi.mi_subprotocol = proto[0] != '\0' ? proto : NULL;
+	mi.mi_subject = subject[0] != '\0' ? subject : NULL;
 	nmeta = metadata_encode(rt->rt_metadata, rt->rt_framing, &mi,
 	    ws_metabuf, sizeof(ws_metabuf));
 	if (nmeta == -1) {
 		if (fd != -1)
 			close(fd);
-		return (ws_refuse(wsi, peer, logpath, 431,
+		return (ws_refuse(wsi, peer.sp_text, logpath, 431,
 		    "request headers too large for the metadata"));
 	}
-	if ((s = session_new(rt, wsi, fd, peer, ws_metabuf,
+	if ((s = session_new(rt, wsi, fd, &peer, ws_metabuf,
 	    (size_t)nmeta)) == NULL)
-		return (ws_refuse(wsi, peer, logpath, 503, "out of resources"));
+		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
+		    "out of resources"));
 	lws_set_opaque_user_data(wsi, s);
 	return (0);
 }
@@ -397,7 +518,7 @@ static int
 ws_protocols_build(const struct config *cf)
 {
 	struct lws_protocols	*p;
-	size_t			 i, n = 1, len = 1;
+	size_t			 i, n = 1, len = sizeof(WS_PROTOCOL);
 	char			*name;
 
 	for (i = 0; i < cf->cf_nroutes; i++)
@@ -408,15 +529,16 @@ ws_protocols_build(const struct config *cf)
 	if ((ws_offered = calloc(1, len)) == NULL ||
 	    (ws_protocols = calloc(n + 1, sizeof(*ws_protocols))) == NULL)
 		return (-1);
+	strcpy(ws_offered, WS_PROTOCOL);
 	for (i = 0; i < cf->cf_nroutes; i++)
 		if (cf->cf_routes[i].rt_subprotocols != NULL) {
 			strcat(ws_offered, " ");
 			strcat(ws_offered, cf->cf_routes[i].rt_subprotocols);
 		}
-	if ((ws_names = strdup(ws_offered)) == NULL)
+	if ((ws_names = strdup(ws_offered + strlen(WS_PROTOCOL))) == NULL)
 		return (-1);
 	p = ws_protocols;
-	p->name = "wsgate";
+	p->name = WS_PROTOCOL;
 	for (name = strtok(ws_names, " ");; name = strtok(NULL, " ")) {
 		p->callback = callback_wsgate;
 		p->tx_packet_size = WS_TX_MAX;
@@ -456,42 +578,90 @@ ws_log_level(void)
 	lws_set_log_level(lll, ws_log_cb);
 }
 
+/* What the plain and the TLS vhost share: the same protocols list. */
+static void
+ws_vhost_info(struct lws_context_creation_info *info, const struct config *cf)
+{
+	memset(info, 0, sizeof(*info));
+	info->port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info->protocols = ws_protocols;
+	info->retry_and_idle_policy = &ws_no_keepalive;
+	/*
+	 * lws bounds the TLS phase with timeout_secs and the wait for the
+	 * request headers with timeout_secs_ah_idle, in whole seconds; the
+	 * latter is not extended by a client trickling its headers.
+	 */
+	info->timeout_secs = (unsigned int)((cf->cf_handshake_timeout + 999) /
+	    1000);
+	info->timeout_secs_ah_idle = info->timeout_secs;
+}
+
+/*
+ * The TLS vhost comes first, and exists even without a certificate (a
+ * reload can add one): when a client sends SNI, lws picks the first
+ * vhost on our pseudo-port, and the plain one has no TLS context, so the
+ * handshake would fail.  With the TLS vhost first, lws also moves plain
+ * connections to it once the Host header is read; that is harmless, as
+ * both vhosts serve the same protocols with the same settings.
+ */
 int
-ws_init(struct config *cf)
+ws_init(struct config *cf, struct tls_pem *tp)
 {
 	struct lws_context_creation_info info;
 	void	*loops[1] = { NULL };
 
 	ws_conf = cf;
+	ws_tls_pem = tp;
 	ws_log_level();
 	memset(&info, 0, sizeof(info));
+	/* Global TLS init now, so a reload can add a TLS vhost later. */
+	/* A bigger request head gets 431 (the project's lws patch). */
+	info.max_http_header_data = (unsigned short)cf->cf_max_header_size;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	    LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.event_lib_custom = &ws_evlib;
 	info.foreign_loops = loops;
 	if ((ws_ctx = lws_create_context(&info)) == NULL)
 		return (-1);
 	if (ws_protocols_build(cf) == -1)
 		return (-1);
-	memset(&info, 0, sizeof(info));
-	info.vhost_name = "wsgate";
-	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
-	info.protocols = ws_protocols;
-	info.retry_and_idle_policy = &ws_no_keepalive;
-	/*
-	 * lws bounds the TLS phase with timeout_secs and the wait for the
-	 * request headers with timeout_secs_ah_idle, in whole seconds; the
-	 * latter is not extended by a client trickling its headers.
-	 */
-	info.timeout_secs = (unsigned int)((cf->cf_handshake_timeout + 999) /
-	    1000);
-	info.timeout_secs_ah_idle = info.timeout_secs;
-	if ((ws_vh = lws_create_vhost(ws_ctx, &info)) == NULL) {
-		lws_context_destroy(ws_ctx);
-		ws_ctx = NULL;
-		return (-1);
-	}
+	ws_vhost_info(&info, cf);
+	info.vhost_name = "<wsgate-tls>";	/* matches no SNI name */
+	tls_vhost_info(&info, tp);
+	if ((ws_tls_vh = lws_create_vhost(ws_ctx, &info)) == NULL)
+		goto fail;
+	ws_vhost_info(&info, cf);
+	info.vhost_name = "<wsgate>";
+	if ((ws_vh = lws_create_vhost(ws_ctx, &info)) == NULL)
+		goto fail;
 	return (0);
+
+ fail:
+	lws_context_destroy(ws_ctx);
+	ws_ctx = NULL;
+	return (-1);
+}
+
+/*
+ * The client CA is fixed when the TLS vhost is made: lws can swap the
+ * certificate of a vhost but not its CA, and a second TLS vhost would
+ * never be picked for clients that send SNI (see ws_init()).
+ */
+int
+ws_tls_can_use(const struct tls_pem *tp)
+{
+	return (tp == NULL || tls_same_ca(ws_tls_pem, tp));
+}
+
+void
+ws_tls(struct tls_pem *tp)
+{
+	if (tp == NULL)
+		return;
+	tls_cert_update(ws_ctx, tp);
+	tls_free(ws_tls_pem);
+	ws_tls_pem = tp;
 }
 
 /* Reload: new handshakes use CF; sessions keep their own route. */
@@ -513,6 +683,9 @@ ws_done(void)
 	if (ws_ctx != NULL)
 		lws_context_destroy(ws_ctx);
 	ws_ctx = NULL;
+	tls_free(ws_tls_pem);
+	ws_tls_pem = NULL;
+	ws_tls_vh = NULL;
 	free(ws_protocols);
 	free(ws_names);
 	free(ws_offered);
@@ -521,10 +694,10 @@ ws_done(void)
 }
 
 void
-ws_adopt(int fd)
+ws_adopt(int fd, int tls)
 {
 	/* On failure lws has closed fd. */
-	if (lws_adopt_socket_vhost(ws_vh, fd) == NULL)
+	if (lws_adopt_socket_vhost(tls ? ws_tls_vh : ws_vh, fd) == NULL)
 		log_warnx("cannot hand a connection to libwebsockets");
 }
 

@@ -10,15 +10,24 @@
 
 struct config;
 struct lws;
+struct tls_pem;
 
-int		 ws_init(struct config *);
+/* TP (NULL: no certificate yet) is owned by ws.c from now on. */
+int		 ws_init(struct config *, struct tls_pem *tp);
+/* 1 if ws_tls() can take TP: it asks for the client CA in use. */
+int		 ws_tls_can_use(const struct tls_pem *tp);
+/* Reload: new TLS handshakes use TP (owned from now on); NULL: no change. */
+void		 ws_tls(struct tls_pem *tp);
 void		 ws_reconfigure(struct config *);
 /* Map log_get_level() onto libwebsockets' own log. */
 void		 ws_log_level(void);
 const char	*ws_version(void);
 void		 ws_done(void);
-/* Hand an accepted client socket to libwebsockets (which then owns it). */
-void		 ws_adopt(int fd);
+/*
+ * Hand an accepted client socket to libwebsockets (which then owns it),
+ * to the TLS vhost if TLS.
+ */
+void		 ws_adopt(int fd, int tls);
 /* loop_run() hooks: lws timers and forced service. */
 int		 ws_prepare(int timeout_ms);
 void		 ws_after(void);

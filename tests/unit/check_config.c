@@ -577,9 +577,19 @@ static const struct {
 	{ SERVER ROUTE_A "\n  framing = raw\n", 1, "t.ini:6: line continues "
 	    "the value of 'backend'; remove the indentation\n" },
 
-	{ "[server]\nlisten = 127.0.0.1:8443 tls\n", 2,
-	    "t.ini:2: listen: TLS listeners are not implemented yet\n"
-	    "t.ini: no listen address in [server]\n" },
+	{ "[server]\nlisten = 127.0.0.1:8443 tls\n", 1,
+	    "t.ini:2: listen: a tls listener needs tls_cert and tls_key in "
+	    "[server]\n" },
+	{ SERVER "tls_cert = /c.pem\n", 1,
+	    "t.ini:3: tls_cert: tls_key is missing in [server]\n" },
+	{ SERVER "tls_key = /k.pem\ntls_ca = /ca.pem\n", 2,
+	    "t.ini:3: tls_key: tls_cert is missing in [server]\n"
+	    "t.ini:4: tls_ca: tls_cert is missing in [server]\n" },
+	{ SERVER "tls_cert =\n", 1, "t.ini:3: tls_cert: name a file\n" },
+	{ SERVER "listen = 127.0.0.1:8080 tls\n", 1, "t.ini:3: listen: "
+	    "'127.0.0.1:8080 tls' already at line 2\n" },
+	{ SERVER "listen = 127.0.0.1:81 tls tls\n", 1,
+	    "t.ini:3: listen: unexpected 'tls tls' after the address\n" },
 	{ SERVER "listen = 127.0.0.1:81 ssl\n", 1,
 	    "t.ini:3: listen: unexpected 'ssl' after the address\n" },
 	{ SERVER "listen = localhost:80\n", 1, "t.ini:3: listen: 'localhost' "
@@ -823,6 +833,35 @@ static const struct {
 	{ "[ABCD:ef01::]:80", "ABCD:ef01::", 80 },
 };
 
+/* The TLS keys: parsed here, the files read and checked by tls.c. */
+START_TEST(test_tls)
+{
+	struct config	*cf;
+
+	cf = parse_ok("[server]\nlisten = 127.0.0.1:8443 tls\n"
+	    "listen = [::1]:8080\ntls_cert = /etc/c.pem\n"
+	    "tls_key = k.pem\ntls_ca = /etc/ca.pem\n");
+	ck_assert_uint_eq(cf->cf_nlisten, 2);
+	ck_assert_int_eq(cf->cf_listen[0].la_tls, 1);
+	ck_assert_int_eq(cf->cf_listen[0].la_port, 8443);
+	ck_assert_int_eq(cf->cf_listen[1].la_tls, 0);
+	ck_assert_str_eq(cf->cf_tls_cert, "/etc/c.pem");
+	ck_assert_str_eq(cf->cf_tls_key, "k.pem");
+	ck_assert_str_eq(cf->cf_tls_ca, "/etc/ca.pem");
+	ck_assert_int_eq(cf->cf_tls_cert_line, 4);
+	ck_assert_int_eq(cf->cf_tls_key_line, 5);
+	ck_assert_int_eq(cf->cf_tls_ca_line, 6);
+	config_free(cf);
+
+	cf = parse_ok(SERVER);
+	ck_assert_int_eq(cf->cf_listen[0].la_tls, 0);
+	ck_assert_ptr_null(cf->cf_tls_cert);
+	ck_assert_ptr_null(cf->cf_tls_ca);
+	ck_assert_int_eq(cf->cf_tls_cert_line, 0);
+	config_free(cf);
+}
+END_TEST
+
 START_TEST(test_listen)
 {
 	struct config	*cf;
@@ -1007,6 +1046,7 @@ config_suite(void)
 
 	tc = tcase_create("files");
 	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_tls);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -306,7 +306,8 @@ gen_msgs(enum route_framing f, unsigned int seed, size_t big)
 			v[i].data[k] = (unsigned char)rand_r(&seed);
 			if (f == FRAMING_LINES && v[i].data[k] == '\n')
 				v[i].data[k] = '\r';
-			if (v[i].type == FRAMING_TYPE_CLOSE)
+			/* Text must be UTF-8 (RFC 6455 8.1): ASCII here. */
+			if (v[i].type != FRAMING_TYPE_BINARY)
 				v[i].data[k] = 0x20 + v[i].data[k] % 0x5f;
 		}
 		/* A two-byte character in a reason: 2 bytes, 1 character. */
@@ -488,6 +489,32 @@ START_TEST(test_seqpacket_roundtrip)
 }
 END_TEST
 
+/*
+ * A text message that is not UTF-8 would make the client fail the
+ * connection: it is a framing fault; the same bytes as binary are fine.
+ */
+START_TEST(test_text_must_be_utf8)
+{
+	static const unsigned char line[] = "caf\xe9\n";	/* Latin-1 */
+	static const unsigned char len1[] = "\x01\x00\x00\x00\x02\xc3\x28";
+	static const unsigned char len2[] = "\x02\x00\x00\x00\x02\xc3\x28";
+	static const unsigned char dg1[] = "\x01\xff";
+	struct framing_msg m;
+
+	ck_assert_int_eq(framing_decode(FRAMING_LINES, line, 5, 100, 1, &m),
+	    FRAMING_BAD);
+	ck_assert_str_eq(m.fm_fault, "text message is not UTF-8");
+	ck_assert_int_eq(framing_decode(FRAMING_LINES, line, 5, 100, 0, &m),
+	    FRAMING_MESSAGE);
+	ck_assert_int_eq(framing_decode(FRAMING_LENGTH, len1, 7, 100, 0, &m),
+	    FRAMING_BAD);
+	ck_assert_int_eq(framing_decode(FRAMING_LENGTH, len2, 7, 100, 0, &m),
+	    FRAMING_MESSAGE);
+	ck_assert_int_eq(framing_decode(FRAMING_SEQPACKET, dg1, 2, 100, 0,
+	    &m), FRAMING_BAD);
+}
+END_TEST
+
 /* Raw: whatever has arrived is one message; nothing is a message. */
 START_TEST(test_raw_roundtrip)
 {
@@ -562,6 +589,9 @@ static const struct {
 	{ FRAMING_LENGTH, "\x08\0\0\0\0", 5, 10, FRAMING_CLOSE, 0, 1000 },
 	{ FRAMING_LENGTH, "\x08\0\0\0\x01", 5, 10, FRAMING_NEED_MORE, 0, 0 },
 	{ FRAMING_LENGTH, "\x08\0\0\0\x01\x03", 6, 10, FRAMING_BAD, 0, 0 },
+	/* A code cut in half is no code, whatever byte follows it. */
+	{ FRAMING_LENGTH, "\x08\0\0\0\x01\x03\xe8", 7, 10, FRAMING_BAD, 0,
+	    0 },
 	{ FRAMING_LENGTH, "\x08\0\0\0\x7e", 5, 10, FRAMING_BAD, 0, 0 },
 	{ FRAMING_LENGTH, "\x08\xff\xff\xff\xff", 5, 10, FRAMING_BAD, 0, 0 },
 	{ FRAMING_LENGTH, "\x08\0\0\0\x02\x03\xe8", 7, 10, FRAMING_CLOSE, 0,
@@ -592,6 +622,7 @@ static const struct {
 	{ FRAMING_SEQPACKET, "\xff" "x", 2, 10, FRAMING_BAD, 0, 0 },
 	{ FRAMING_SEQPACKET, "\x08", 1, 10, FRAMING_CLOSE, 0, 1000 },
 	{ FRAMING_SEQPACKET, "\x08\x03", 2, 10, FRAMING_BAD, 0, 0 },
+	{ FRAMING_SEQPACKET, "\x08\x03\xe8", 2, 10, FRAMING_BAD, 0, 0 },
 	{ FRAMING_SEQPACKET, "\x08\x0f\xa1" "bye", 6, 1, FRAMING_CLOSE, 3,
 	    4001 },
 	{ FRAMING_SEQPACKET, "\x08\x03\xe8\xc3", 4, 10, FRAMING_BAD, 0, 0 },
@@ -712,6 +743,7 @@ framing_suite(void)
 	tcase_add_loop_test(tc, test_stream_roundtrip, 0, nitems(streams));
 	tcase_add_test(tc, test_seqpacket_roundtrip);
 	tcase_add_test(tc, test_raw_roundtrip);
+	tcase_add_test(tc, test_text_must_be_utf8);
 	/* Byte by byte under valgrind takes a while. */
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);

@@ -14,6 +14,8 @@ main(void)
 	sr = srunner_create(fsm_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, route_suite());
+	srunner_add_suite(sr, origin_suite());
+	srunner_add_suite(sr, token_suite());
 	srunner_add_suite(sr, bufq_suite());
 	srunner_add_suite(sr, framing_suite());
 	srunner_add_suite(sr, metadata_suite());

@@ -10,6 +10,8 @@ Suite	*framing_suite(void);
 Suite	*fsm_suite(void);
 Suite	*metadata_suite(void);
 Suite	*route_suite(void);
+Suite	*origin_suite(void);
+Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
 
 #endif
