@@ -676,7 +676,8 @@ session_act(struct session *s, unsigned int a)
 		loop_timer_cancel(&s->se_pong);
 		break;
 	case FSM_A_CANCEL_SEND_TIMER:
-		loop_timer_cancel(&s->se_send);
+		/* Lazily: the timer, if it fires, finds nothing waiting. */
+		s->se_send_since = 0;
 		break;
 	case FSM_A_ARM_IDLE_TIMER:
 		session_arm(&s->se_idle, rt->rt_idle_timeout);
@@ -688,6 +689,13 @@ session_act(struct session *s, unsigned int a)
 		session_arm(&s->se_pong, rt->rt_ping_timeout);
 		break;
 	case FSM_A_START_SEND_TIMER:
+		/*
+		 * Started and stopped for every message toward the client:
+		 * only a timestamp moves; the heap sees one timer per
+		 * send_timeout at most (as with the idle timer).
+		 */
+		if (s->se_send_since == 0)
+			s->se_send_since = loop_now() + 1;
 		if (!loop_timer_armed(&s->se_send))
 			session_arm(&s->se_send, rt->rt_send_timeout);
 		break;
@@ -731,7 +739,7 @@ static int
 session_step(struct session *s, enum fsm_event ev)
 {
 	struct fsm_step	 st;
-	unsigned int	 a;
+	unsigned int	 a, acts;
 	int		 rc = 0;
 
 	st = fsm_next(s->se_state, ev);
@@ -760,9 +768,12 @@ session_step(struct session *s, enum fsm_event ev)
 		snprintf(s->se_reason_sent, sizeof(s->se_reason_sent), "%s",
 		    s->se_close_reason);
 	}
-	for (a = 1; a <= FSM_A_RELEASE; a <<= 1)
-		if ((st.actions & a) && session_act(s, a) == -1)
+	/* The set bits only, lowest first: the fixed order of fsm.h. */
+	for (acts = st.actions; acts != 0; acts &= acts - 1) {
+		a = acts & -acts;
+		if (session_act(s, a) == -1)
 			rc = -1;
+	}
 	return (rc);
 }
 
@@ -912,7 +923,17 @@ session_pong_cb(void *arg)
 static void
 session_send_cb(void *arg)
 {
-	session_dispatch(arg, FSM_EV_SEND_TIMEOUT);
+	struct session	*s = arg;
+	uint64_t	 waited;
+
+	if (s->se_send_since == 0)
+		return;		/* the client took what waited */
+	waited = loop_now() + 1 - s->se_send_since;
+	if (waited < s->se_route->rt_send_timeout)
+		loop_timer_arm(&s->se_send, s->se_route->rt_send_timeout -
+		    waited);
+	else
+		session_dispatch(s, FSM_EV_SEND_TIMEOUT);
 }
 
 static void

@@ -50,6 +50,8 @@ struct session {
 	size_t		 se_ipkeylen;
 	uint64_t	 se_start;
 	uint64_t	 se_active;	/* last message either way */
+	uint64_t	 se_send_since;	/* backend data waiting since this
+					   time + 1; 0: nothing waits */
 
 	struct bufq	 se_tobackend;	/* owned */
 	size_t		 se_rx_msg;	/* bytes of the client message so far */
