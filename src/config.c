@@ -34,6 +34,7 @@
 
 enum key_type {
 	KT_LISTEN,
+	KT_ADDRESS,
 	KT_LOG_LEVEL,
 	KT_DURATION,
 	KT_SIZE,
@@ -74,6 +75,7 @@ enum {
 	SK_TLS_KEY,
 	SK_TLS_CA,
 	SK_MAX_HEADER_SIZE,
+	SK_METRICS_LISTEN,
 	SK__COUNT
 };
 
@@ -97,6 +99,8 @@ static const struct key server_keys[SK__COUNT] = {
 	[SK_TLS_CA] = KEY("tls_ca", KT_PATH, config, cf_tls_ca, 0),
 	[SK_MAX_HEADER_SIZE] = KEY("max_header_size", KT_SIZE, config,
 	    cf_max_header_size, 1024),
+	[SK_METRICS_LISTEN] = KEY("metrics_listen", KT_ADDRESS, config,
+	    cf_metrics, 0),
 };
 
 enum {
@@ -456,6 +460,62 @@ parse_listen(struct parse *p, const char *value)
 	    "listen: '%s' is not HOST:PORT or [IPV6]:PORT", value));
 }
 
+/*
+ * metrics_listen: "HOST:PORT", "[V6]:PORT" with an IP literal, or
+ * "unix:/PATH".
+ */
+static int
+parse_address(struct parse *p, const struct key *k, struct listen_addr *la,
+    const char *value)
+{
+	char		 addr[64], *port, *end;
+	const char	*host, *s;
+	uint64_t	 n;
+
+	if (strncmp(value, "unix:/", 6) == 0) {
+		if (strlen(value + 5) > BACKEND_PATH_MAX)
+			return (parse_err(p, p->p_line, "%s: a UNIX socket "
+			    "path has at most %d bytes", k->k_name,
+			    BACKEND_PATH_MAX));
+		host = value;
+		n = 0;
+	} else {
+		if (strlen(value) >= sizeof(addr))
+			goto bad;
+		snprintf(addr, sizeof(addr), "%s", value);
+		if (addr[0] == '[') {
+			host = addr + 1;
+			if ((end = strchr(addr, ']')) == NULL || end[1] != ':')
+				goto bad;
+			*end = '\0';
+			port = end + 2;
+			if (!ip6_valid(host))
+				goto bad;
+		} else {
+			if ((port = strrchr(addr, ':')) == NULL)
+				goto bad;
+			*port++ = '\0';
+			host = addr;
+			if (!ip4_valid(host))
+				goto bad;
+		}
+		s = port;
+		if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 1 ||
+		    n > 65535)
+			goto bad;
+	}
+	free(la->la_host);
+	if ((la->la_host = strdup(host)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	la->la_port = (int)n;
+	la->la_line = p->p_line;
+	return (1);
+
+ bad:
+	return (parse_err(p, p->p_line, "%s: '%s' is not IPV4:PORT, "
+	    "[IPV6]:PORT or unix:/PATH", k->k_name, value));
+}
+
 /* "unix:/PATH" (stream) or "seqpacket:/PATH"; FIELD is rt_backend. */
 static int
 parse_backend(struct parse *p, char **field, const char *value)
@@ -632,6 +692,8 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	switch (k->k_type) {
 	case KT_LISTEN:
 		return (parse_listen(p, value));
+	case KT_ADDRESS:
+		return (parse_address(p, k, field, value));
 	case KT_LOG_LEVEL:
 		for (i = 0; i <= LOG_LEVEL_DEBUG; i++)
 			if (strcmp(value, log_level_name(i)) == 0)
@@ -1310,6 +1372,7 @@ config_free(struct config *cf)
 	free(cf->cf_tls_cert);
 	free(cf->cf_tls_key);
 	free(cf->cf_tls_ca);
+	free(cf->cf_metrics.la_host);
 	free(cf->cf_file);
 	free(cf);
 }

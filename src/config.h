@@ -89,6 +89,8 @@ struct config {
 	int		 cf_tls_key_line;
 	int		 cf_tls_ca_line;
 	enum log_level	 cf_log_level;
+	/* la_host: an IP literal, "unix:/PATH", or NULL: no metrics. */
+	struct listen_addr cf_metrics;
 };
 
 /*

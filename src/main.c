@@ -13,6 +13,7 @@
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "reload.h"
 #include "sdnotify.h"
 #include "session.h"
@@ -170,6 +171,10 @@ main(int argc, char *argv[])
 		fatalx("cannot create the libwebsockets context");
 	if (listen_open(main_conf) == -1)
 		return (1);
+	metrics_init();
+	if (metrics_prepare(main_conf) == -1)
+		return (1);
+	metrics_commit(main_conf);
 	log_info("wsgated %s started, %zu routes", PACKAGE_VERSION,
 	    main_conf->cf_nroutes);
 	sdnotify_ready();
@@ -179,6 +184,7 @@ main(int argc, char *argv[])
 	sdnotify_done();
 	ws_done();
 	session_reap();
+	metrics_done();
 	reload_done();
 	signals_done();
 	loop_done();

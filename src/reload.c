@@ -14,6 +14,7 @@
 #include "config.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "reload.h"
 #include "tls.h"
 #include "ws.h"
@@ -100,23 +101,30 @@ reload_run(const char *file, struct config **cur)
 	struct tls_pem	*tp = NULL;
 
 	log_info("reload: reading %s", file);
-	if ((cf = reload_parse(file, &tp)) == NULL)
+	if ((cf = reload_parse(file, &tp)) == NULL) {
+		metrics_reload(0);
 		return (-1);
+	}
 	if (!ws_tls_can_use(tp)) {
 		log_errx("reload: %s: tls_ca differs from the one in use, "
 		    "and a new client CA takes a restart; the configuration "
 		    "in use stays", file);
 		tls_free(tp);
 		config_free(cf);
+		metrics_reload(0);
 		return (-1);
 	}
-	if (listen_update(cf) == -1) {
+	if (metrics_prepare(cf) == -1 || listen_update(cf) == -1) {
 		log_errx("reload: cannot listen as %s asks; the "
 		    "configuration in use stays", file);
+		metrics_abort();
 		tls_free(tp);
 		config_free(cf);
+		metrics_reload(0);
 		return (-1);
 	}
+	metrics_commit(cf);
+	metrics_reload(1);
 	ws_reconfigure(cf);
 	/* Certificates go to new handshakes; open sessions keep theirs. */
 	ws_tls(tp);

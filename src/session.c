@@ -20,6 +20,7 @@
 #include "config.h"
 #include "framing.h"
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 #include "ws.h"
 
@@ -94,6 +95,7 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	loop_timer_init(&s->se_stall, session_stall_cb, s);
 	loop_timer_init(&s->se_close, session_close_cb, s);
 	rt->rt_sessions++;
+	metrics_session_start(rt);
 	session_nlive++;
 	session_link(&session_live, s);
 	log_debug("session %u: %s %s -> %s", s->se_id, s->se_peer,
@@ -627,6 +629,7 @@ session_release(struct session *s)
 	    s->se_c2b.sc_bytes, s->se_c2b.sc_dropped, s->se_b2c.sc_msgs,
 	    s->se_b2c.sc_bytes, s->se_b2c.sc_dropped);
 	iplimit_del(s->se_route, s->se_ipkey, s->se_ipkeylen);
+	metrics_session_end(s);
 	s->se_route->rt_sessions--;
 	session_nlive--;
 	session_unlink(&session_live, s);
@@ -861,6 +864,15 @@ session_drain_all(void)
 		next = s->se_next;
 		session_dispatch(s, FSM_EV_DRAIN);
 	}
+}
+
+void
+session_foreach(void (*cb)(const struct session *, void *), void *arg)
+{
+	struct session	*s;
+
+	for (s = session_live; s != NULL; s = s->se_next)
+		cb(s, arg);
 }
 
 void

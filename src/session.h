@@ -116,6 +116,9 @@ int		 session_client_close(struct session *, uint16_t code,
 void		 session_client_gone(struct session *);
 /* Send DRAIN to every live session. */
 void		 session_drain_all(void);
+/* CB for every live session, which it must not end. */
+void		 session_foreach(void (*cb)(const struct session *, void *),
+		    void *);
 /* Free released sessions: called when no callback holds one. */
 void		 session_reap(void);
 unsigned int	 session_count(void);

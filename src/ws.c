@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "iplimit.h"
 #include "metadata.h"
+#include "metrics.h"
 #include "origin.h"
 #include "session.h"
 #include "subprotocol.h"
@@ -200,6 +201,7 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
 	    status == 503 || status == 429 ? "Retry-After: 1\r\n" : "", why);
 	log_info("refused %s %s: %d %s", peer, path, status, why);
+	metrics_refused(route_match(ws_conf, path), status);
 	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
 	return (-1);
 }
@@ -440,6 +442,7 @@ ws_confirm(struct lws *wsi)
 	}
 	if (st != BACKEND_OK) {
 		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
+		metrics_backend_error(rt, st == BACKEND_BUSY);
 		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
 			return (ws_refuse(wsi, peer.sp_text, logpath,
 			    st == BACKEND_BUSY ? 503 : 502,
@@ -710,6 +713,10 @@ ws_want_writeable(struct lws *wsi)
 void
 ws_rx_flow(struct lws *wsi, int enable)
 {
+	struct session	*s = lws_get_opaque_user_data(wsi);
+
+	if (!enable && s != NULL)
+		metrics_pause(s->se_route);
 	lws_rx_flow_control(wsi, enable);
 }
 

@@ -546,6 +546,9 @@ static const struct {
 	{ SERVER "foo = 1\n", 1, "t.ini:3: unknown key 'foo' in [server]\n" },
 	{ SERVER "log_level = loud\n", 1,
 	    "t.ini:3: log_level: 'loud' is not error, warn, info or debug\n" },
+	{ SERVER "metrics_listen = localhost:9090\n", 1,
+	    "t.ini:3: metrics_listen: 'localhost:9090' is not IPV4:PORT, "
+	    "[IPV6]:PORT or unix:/PATH\n" },
 	{ SERVER ROUTE_A "foo = 1\n", 1,
 	    "t.ini:5: unknown key 'foo' in [route /a]\n" },
 	{ SERVER "[route /p/*]\nbackend = unix:/a\nBackend = unix:/a\n", 1,
