@@ -1,0 +1,231 @@
+// e2e.mjs: wsgated end to end in a real browser, Debian's Chromium
+// headless, driven by playwright-core.
+//
+// wsgated serves no static files (a static route is not implemented), so
+// the test serves examples/demo.html with Python's http.server on
+// loopback.  It starts wsgated ($WSGATED) with three routes -- /echo
+// (text) and /bin (binary) to examples/echo-backend.py, /hold to a
+// backend that reads nothing -- and checks that the page:
+//   1. connects through wsgated and gets its text message back (typed
+//      into the demo's form, echoed into its log);
+//   2. gets a binary message of all 256 byte values back unchanged;
+//   3. sees close code 1011 when the /hold backend is killed (SIGKILL,
+//      with a message left unread, so its socket is reset);
+//   4. sees close code 1001 when wsgated drains on SIGTERM.
+// A screenshot of the demo page goes to $WSGATE_BROWSER_OUT (default:
+// the system's temporary directory).  Prints one line per check and
+// "N passed, N failed"; exits 1 on any failure.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const top = path.resolve(here, "..", "..");
+const wsgated = process.env.WSGATED || path.join(top, "build", "src", "wsgated");
+const outDir = process.env.WSGATE_BROWSER_OUT || os.tmpdir();
+const python = "/usr/bin/python3";
+const tmp = mkdtempSync(path.join("/tmp", "wsgate-browser-"));
+const procs = [];
+let passed = 0;
+let failed = 0;
+
+function check(ok, what) {
+  console.log((ok ? "ok   - " : "FAIL - ") + what);
+  if (ok) passed++;
+  else failed++;
+  return ok;
+}
+
+function start(cmd, args, name) {
+  const p = spawn(cmd, args, { cwd: tmp, stdio: ["ignore", "ignore", "pipe"] });
+  p.name = name;
+  p.err = "";
+  p.stderr.on("data", (d) => { p.err += d; });
+  procs.push(p);
+  return p;
+}
+
+function exited(p, ms) {
+  if (p.exitCode !== null || p.signalCode !== null)
+    return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.once("exit", () => { clearTimeout(t); resolve(true); });
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+// Resolves once something accepts connections on PATH or PORT.
+async function waitFor(target, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(target, () => { c.destroy(); resolve(true); });
+      c.on("error", () => resolve(false));
+    });
+    if (ok)
+      return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+// A backend that accepts and never reads, so a kill resets the socket.
+const HOLD = `
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(4)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+`;
+
+async function main() {
+  const wsPort = await freePort();
+  const httpPort = await freePort();
+  const echoSock = path.join(tmp, "echo.sock");
+  const holdSock = path.join(tmp, "hold.sock");
+  writeFileSync(path.join(tmp, "wsgate.ini"), `[server]
+listen = 127.0.0.1:${wsPort}
+close_timeout = 2s
+shutdown_timeout = 2s
+ping_interval = 0
+
+[route /echo]
+backend = unix:${echoSock}
+text = yes
+
+[route /bin]
+backend = unix:${echoSock}
+
+[route /hold]
+backend = unix:${holdSock}
+`);
+  start(python, [path.join(top, "examples", "echo-backend.py"), echoSock], "echo");
+  const hold = start(python, ["-c", HOLD, holdSock], "hold");
+  start(python, ["-m", "http.server", "--bind", "127.0.0.1", "--directory",
+    path.join(top, "examples"), String(httpPort)], "http.server");
+  const gw = start(wsgated, ["-c", path.join(tmp, "wsgate.ini")], "wsgated");
+  if (!check(await waitFor(echoSock, 10000) && await waitFor(holdSock, 10000) &&
+      await waitFor({ host: "127.0.0.1", port: httpPort }, 10000) &&
+      await waitFor({ host: "127.0.0.1", port: wsPort }, 10000),
+      "backends, http.server and wsgated are up"))
+    return;
+
+  const context = await chromium.launchPersistentContext(path.join(tmp, "profile"), {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+      "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = (url) => `http://127.0.0.1:${httpPort}/demo.html?url=` +
+      encodeURIComponent(`ws://127.0.0.1:${wsPort}${url}`);
+    const logOf = (p) => p.locator("#log").textContent();
+    const waitLog = async (p, text) => {
+      try {
+        await p.waitForFunction((t) =>
+          document.getElementById("log").textContent.includes(t), text,
+          { timeout: 10000 });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    // 1. Text, through the demo page's own form.
+    const demo = context.pages()[0] || await context.newPage();
+    await demo.goto(page("/echo"));
+    check(await waitLog(demo, "open"), "the demo page connects through wsgated");
+    await demo.fill("#msg", "héllo through wsgate ✓");
+    await demo.click("button[type=submit]");
+    check(await waitLog(demo, "< héllo through wsgate ✓"),
+      "the text message comes back from the echo backend");
+
+    // 2. Binary: every byte value, back unchanged.
+    const bin = await demo.evaluate((url) => new Promise((resolve) => {
+      const b = new WebSocket(url);
+      b.binaryType = "arraybuffer";
+      const sent = new Uint8Array(256).map((_, i) => i);
+      b.onopen = () => b.send(sent);
+      b.onmessage = (e) => {
+        const got = new Uint8Array(e.data);
+        resolve({ binary: e.data instanceof ArrayBuffer,
+          same: got.length === 256 && got.every((v, i) => v === i) });
+        b.close(1000);
+      };
+      b.onclose = (e) => resolve({ closed: e.code });
+    }), `ws://127.0.0.1:${wsPort}/bin`);
+    check(bin.binary && bin.same, "a binary message of all 256 byte values comes back unchanged (" +
+      JSON.stringify(bin) + ")");
+
+    // 3. The backend is killed: 1011.
+    const held = await context.newPage();
+    await held.goto(page("/hold"));
+    check(await waitLog(held, "open"), "a second page connects to the /hold backend");
+    await held.fill("#msg", "left unread");
+    await held.click("button[type=submit]");
+    await new Promise((r) => setTimeout(r, 300));
+    hold.kill("SIGKILL");
+    check(await waitLog(held, "closed: code 1011"),
+      "the page sees close code 1011 when its backend is killed (" +
+      (await logOf(held)).trim().split("\n").pop() + ")");
+
+    // 4. wsgated drains: 1001, and exits 0.
+    gw.kill("SIGTERM");
+    check(await waitLog(demo, "closed: code 1001"),
+      "the demo page sees close code 1001 when wsgated drains (" +
+      (await logOf(demo)).trim().split("\n").pop() + ")");
+    check(await exited(gw, 10000) && gw.exitCode === 0, "wsgated exits 0 after draining");
+    const shot = path.join(outDir, "wsgate-browser-e2e.png");
+    await demo.screenshot({ path: shot });
+    console.log("# screenshot: " + shot);
+  } finally {
+    await context.close();
+  }
+}
+
+const guard = setTimeout(() => {
+  check(false, "the test finished within 90 s");
+  cleanup().then(() => process.exit(1));
+}, 90000);
+
+async function cleanup() {
+  for (const p of procs) {
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill("SIGKILL");
+      await exited(p, 5000);
+    }
+  }
+  if (failed > 0)
+    for (const p of procs)
+      if (p.err)
+        console.log(`# ---- ${p.name} stderr ----\n` + p.err.replace(/^/gm, "# "));
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+try {
+  await main();
+} catch (e) {
+  check(false, "no exception: " + (e && e.stack || e));
+}
+clearTimeout(guard);
+await cleanup();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
