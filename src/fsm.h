@@ -68,7 +68,8 @@ enum fsm_event {
 #define FSM_A_DISCARD_BACKEND	0x000040	/* read backend, count as dropped */
 #define FSM_A_QUEUE_PING	0x000080
 #define FSM_A_CANCEL_PONG_TIMER	0x000100
-#define FSM_A_CANCEL_SEND_TIMER	0x000200
+#define FSM_A_CANCEL_SEND_TIMER	0x000200	/* the client took data: what
+						   still waits is timed anew */
 #define FSM_A_ARM_IDLE_TIMER	0x000400
 #define FSM_A_ARM_PING_TIMER	0x000800
 #define FSM_A_ARM_PONG_TIMER	0x001000

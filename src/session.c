@@ -679,8 +679,18 @@ session_act(struct session *s, unsigned int a)
 		loop_timer_cancel(&s->se_pong);
 		break;
 	case FSM_A_CANCEL_SEND_TIMER:
-		/* Lazily: the timer, if it fires, finds nothing waiting. */
-		s->se_send_since = 0;
+		/*
+		 * The client took a message.  What still waits (in the
+		 * framed-mode buffer, or readable from the backend) is timed
+		 * from now: no new readable edge may come to start it again.
+		 * Otherwise the timer, if it fires, finds nothing waiting.
+		 */
+		if (s->se_fb_len > s->se_fb_off || s->se_be_readable) {
+			s->se_send_since = loop_now() + 1;
+			if (!loop_timer_armed(&s->se_send))
+				session_arm(&s->se_send, rt->rt_send_timeout);
+		} else
+			s->se_send_since = 0;
 		break;
 	case FSM_A_ARM_IDLE_TIMER:
 		session_arm(&s->se_idle, rt->rt_idle_timeout);

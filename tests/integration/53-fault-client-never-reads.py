@@ -4,7 +4,10 @@ backend streams (design.md, "When a session ends": client reads nothing
 for send_timeout with a full queue -> close 1008 "slow consumer", the
 backend sees EOF).
 
-send_timeout = 1s, framing = raw.  The backend writes numbered lines
+send_timeout = 1s, framing raw, then lines (where wsgated holds backend
+lines in its own buffer, so no new readable edge restarts the timer: the
+time a client takes nothing is measured from its last taken message).
+The backend writes numbered lines
 until its socket stays full; the client, with a small receive buffer,
 reads nothing for 3 s.  The backend must then see its connection end;
 the client, reading at last, gets a prefix of the backend's stream: lines
@@ -31,6 +34,12 @@ ping_interval = 0
 [route /firehose]
 backend = unix:{dir}/firehose.sock
 send_timeout = 1s
+
+[route /firehose-lines]
+backend = unix:{dir}/firehose.sock
+send_timeout = 1s
+framing = lines
+text = no
 """
 
 written = []
@@ -62,18 +71,25 @@ def main(env):
     pid = env.proc.pid
     base = len(faults.fds(pid))
 
+    for i, path in enumerate(("/firehose", "/firehose-lines")):
+        written.clear()
+        never_reads(env, fh, i, path, pid, base)
+
+
+def never_reads(env, fh, index, path, pid, base):
+    what = path[1:]
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(("127.0.0.1", env.port))
     c = env.closing(harness.RawClient.__new__(harness.RawClient))
     c.sock, c.buf, c.status, c.headers, c.head = s, b"", None, {}, b""
-    env.require(c.handshake("/firehose") == 101, "101")
+    env.require(c.handshake(path) == 101, "%s: 101" % what)
     time.sleep(3)
 
-    conn = fh.wait_conn(0)
-    env.check(conn.done.wait(15), "the backend's connection ended")
+    conn = fh.wait_conn(index)
+    env.check(conn.done.wait(15), "%s: the backend's connection ended" % what)
     env.check(conn.eof.is_set() or conn.error is not None,
-              "the backend saw EOF or its writes fail (%r)" % (conn.error,))
+              "%s: the backend saw EOF or its writes fail (%r)" % (what, conn.error))
 
     msgs, code, how = [], None, None
     try:
@@ -87,16 +103,21 @@ def main(env):
         how = e.how
     except socket.timeout:
         how = "timeout"
-    env.check(how != "timeout", "the client's session ended (close frame or TCP end)")
+    env.check(how != "timeout", "%s: the client's session ended (close frame or TCP end)" % what)
     if code is not None:
-        env.check_close_code(code, 1008, "close frame to the client")
-    got = faults.check_seq(env, b"".join(msgs).split(b"\n")[:-1], "the client")
+        env.check_close_code(code, 1008, "%s: close frame to the client" % what)
+    # lines: each message is a line; raw: a stream to split (its last
+    # line may be cut)
+    lines = msgs if path.endswith("-lines") else \
+        b"".join(msgs).split(b"\n")[:-1]
+    got = faults.check_seq(env, lines, "%s: the client" % what)
     harness.log("# the client read %d lines of the %s the backend wrote, then %s"
                 % (got, written, code or how))
-    env.check(got > 0, "the client got the first messages")
+    env.check(got > 0, "%s: the client got the first messages" % what)
     c.close()
     left = faults.wait_fds(pid, base)
-    env.check(left <= base, "wsgated holds %d file descriptors, no more than before (%d)" % (left, base))
+    env.check(left <= base, "%s: wsgated holds %d file descriptors, no more than before (%d)" % (what, left, base))
+
 
 
 harness.run(os.path.basename(__file__)[:-3], main)
