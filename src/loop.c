@@ -50,7 +50,8 @@ loop_init(void)
 	if ((loop_fds = calloc(loop_nfds, sizeof(*loop_fds))) == NULL)
 		return (-1);
 	/*
-	 * A session has at most five timers and at least one descriptor, so
+	 * A session has at most six timers and two descriptors (or, with no
+	 * backend, one descriptor and one timer armed), so
 	 * this bound is never reached and arming never allocates.  calloc()
 	 * keeps the untouched part out of the resident set.
 	 */

@@ -9,7 +9,10 @@
  * callback can still hold it.
  */
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -36,6 +39,7 @@ static void	session_pong_cb(void *);
 static void	session_send_cb(void *);
 static void	session_stall_cb(void *);
 static void	session_resume_rx(struct session *);
+static long	session_outq(struct session *);
 static void	session_close_cb(void *);
 
 static void
@@ -277,8 +281,10 @@ session_forward_client(struct session *s)
 	if (!s->se_rx_paused && q->bq_bytes >= rt->rt_buffer_size) {
 		s->se_rx_paused = 1;
 		ws_rx_flow(s->se_wsi, 0);
-		if (rt->rt_send_timeout > 0)
+		if (rt->rt_send_timeout > 0) {
+			s->se_stall_outq = session_outq(s);
 			loop_timer_arm(&s->se_stall, rt->rt_send_timeout);
+		}
 	}
 }
 
@@ -958,10 +964,32 @@ session_send_cb(void *arg)
 		session_dispatch(s, FSM_EV_SEND_TIMEOUT);
 }
 
+/*
+ * Backend data still in the socket, which the backend has not read; -1
+ * if unknown.  The socket wakes a blocked writer only once it is three
+ * quarters empty, so a slow reader shows its progress only here.
+ */
+static long
+session_outq(struct session *s)
+{
+	int	 n;
+
+	return (s->se_fd != -1 && ioctl(s->se_fd, SIOCOUTQ, &n) == 0 ? n : -1);
+}
+
 static void
 session_stall_cb(void *arg)
 {
-	session_dispatch(arg, FSM_EV_BACKEND_STALLED);
+	struct session	*s = arg;
+	long		 outq = session_outq(s);
+
+	/* A backend that took something in the meantime is not stalled. */
+	if (outq != -1 && outq < s->se_stall_outq) {
+		s->se_stall_outq = outq;
+		loop_timer_arm(&s->se_stall, s->se_route->rt_send_timeout);
+		return;
+	}
+	session_dispatch(s, FSM_EV_BACKEND_STALLED);
 }
 
 static void

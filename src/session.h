@@ -50,6 +50,8 @@ struct session {
 	size_t		 se_ipkeylen;
 	uint64_t	 se_start;
 	uint64_t	 se_active;	/* last message either way */
+	long		 se_stall_outq;	/* unread by the backend when the
+					   stall timer was last armed */
 	uint64_t	 se_send_since;	/* backend data waiting since this
 					   time + 1; 0: nothing waits */
 

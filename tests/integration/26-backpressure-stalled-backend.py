@@ -9,10 +9,15 @@ frame.  wsgated cannot read that close while paused, so after send_timeout
 close handshake completes (with 1011 "backend stalled", or the echo of its
 own close if that was read first) within a bounded time, and the backend
 sees its connection closed.
+
+A backend that reads slowly but steadily (32 KiB every 0.1 s, so the
+client stays paused for seconds) is not stalled: with the same
+send_timeout its session lives on for 3 s and every byte arrives.
 """
 import asyncio
 import os
 import select
+import socket
 import sys
 import time
 
@@ -29,6 +34,11 @@ ping_interval = 0
 backend = unix:{dir}/stuck.sock
 send_timeout = 1s
 buffer_size = 16k
+
+[route /slow]
+backend = unix:{dir}/slow.sock
+send_timeout = 1s
+buffer_size = 16k
 """
 
 
@@ -39,8 +49,23 @@ def stuck_handler(conn):
     p.poll(20000)
 
 
+def slow_handler(conn):
+    """Read 32 KiB every 0.1 s until EOF."""
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.sock.settimeout(10)
+    while True:
+        d = conn.sock.recv(32768)
+        if not d:
+            conn.eof.set()
+            return
+        with conn.lock:
+            conn.data += d
+        time.sleep(0.1)
+
+
 def main(env):
     stuck = env.backend("stuck", stuck_handler)
+    slow = env.backend("slow", slow_handler)
     env.start(CONFIG)
 
     async def client():
@@ -76,6 +101,26 @@ def main(env):
     env.check("backend stalled" in env.daemon_log() or
               "close-received 4000" in env.daemon_log(),
               "the log tells how the session ended")
+
+    async def slow_reader():
+        ws = await env.connect("/slow")
+        deadline = time.monotonic() + 3
+        sent = 0
+        while time.monotonic() < deadline and sent < (1 << 20):
+            try:
+                await asyncio.wait_for(ws.send(b"y" * 16384), 0.5)
+                sent += 16384
+            except asyncio.TimeoutError:
+                pass            # paused: the backend is behind
+        await asyncio.sleep(max(0, deadline - time.monotonic()))
+        env.check(ws.open, "slow but reading backend: still open after 3 s")
+        await ws.close()
+        return sent
+    sent = env.run_async(slow_reader())
+    conn = slow.wait_conn(0)
+    env.check(conn.wait_eof(30), "slow backend: EOF after the client's close")
+    env.check(len(conn.received()) == sent,
+              "slow backend: every byte sent arrived (%d of %d)" % (len(conn.received()), sent))
 
 
 harness.run(os.path.basename(__file__)[:-3], main)
