@@ -41,7 +41,9 @@ enum fsm_event {
 	FSM_EV_CLIENT_GONE,	/* libwebsockets closed the connection */
 	FSM_EV_CLIENT_WRITEABLE,	/* everything before is on the wire */
 	FSM_EV_PONG,
-	FSM_EV_BACKEND_READABLE,
+	FSM_EV_BACKEND_READABLE,	/* the client has output waiting */
+	FSM_EV_BACKEND_READABLE_CLIENT_READY,	/* nothing waits for the
+						   client: it can take more */
 	FSM_EV_BACKEND_EOF,
 	FSM_EV_BACKEND_CLOSE,	/* a close message: the backend's code */
 	FSM_EV_BACKEND_TOO_BIG,	/* a message over max_message_size */

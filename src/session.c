@@ -606,6 +606,7 @@ session_release(struct session *s)
 {
 	char		 sent[SESSION_REASON_MAX + 16];
 	char		 recvd[SESSION_REASON_MAX + 16];
+	char		 why[SESSION_REASON_MAX];
 	uint64_t	 ms = loop_now() - s->se_start;
 
 	loop_timer_cancel(&s->se_idle);
@@ -623,14 +624,22 @@ session_release(struct session *s)
 	}
 	if (s->se_ended_by == FSM_SIDE_NONE)
 		s->se_ended_by = FSM_SIDE_CLIENT;
+	/* Escaped only now: an idle session holds no copy of it. */
+	if (s->se_echoed)
+		memcpy(why, s->se_reason_recv, sizeof(why));
+	else if (s->se_close_reason != NULL)
+		log_escape(why, sizeof(why), s->se_close_reason,
+		    strlen(s->se_close_reason));
+	else
+		why[0] = '\0';
 	log_info("session %u: end route %s peer %s duration %" PRIu64
 	    ".%03" PRIu64 "s ended-by %s close-sent %s close-received %s"
 	    " client->backend %" PRIu64 " msgs %" PRIu64 " bytes %" PRIu64
 	    " dropped backend->client %" PRIu64 " msgs %" PRIu64 " bytes %"
 	    PRIu64 " dropped", s->se_id, s->se_route->rt_path, s->se_peer,
 	    ms / 1000, ms % 1000, fsm_side_name(s->se_ended_by),
-	    session_code(sent, sizeof(sent), s->se_code_sent,
-	    s->se_reason_sent), session_code(recvd, sizeof(recvd),
+	    session_code(sent, sizeof(sent), s->se_code_sent, why),
+	    session_code(recvd, sizeof(recvd),
 	    s->se_code_recv, s->se_reason_recv), s->se_c2b.sc_msgs,
 	    s->se_c2b.sc_bytes, s->se_c2b.sc_dropped, s->se_b2c.sc_msgs,
 	    s->se_b2c.sc_bytes, s->se_b2c.sc_dropped);
@@ -779,13 +788,9 @@ session_step(struct session *s, enum fsm_event ev)
 	if (st.close_code == FSM_CODE_BACKEND && s->se_code_sent == 0) {
 		s->se_code_sent = s->se_be_code;
 		s->se_close_reason = s->se_be_reason;
-		log_escape(s->se_reason_sent, sizeof(s->se_reason_sent),
-		    s->se_be_reason, strlen(s->se_be_reason));
 	} else if (st.close_code != 0 && s->se_code_sent == 0) {
 		s->se_code_sent = st.close_code;
 		s->se_close_reason = st.reason != NULL ? st.reason : "";
-		snprintf(s->se_reason_sent, sizeof(s->se_reason_sent), "%s",
-		    s->se_close_reason);
 	}
 	/* The set bits only, lowest first: the fixed order of fsm.h. */
 	for (acts = st.actions; acts != 0; acts &= acts - 1) {
@@ -851,10 +856,9 @@ session_client_close(struct session *s, uint16_t code, const void *reason,
 	s->se_code_recv = code;
 	log_escape(s->se_reason_recv, sizeof(s->se_reason_recv), reason, len);
 	/* libwebsockets echoes it unless a close of ours went first. */
-	if (s->se_code_sent == 0) {
+	if (s->se_code_sent == 0 && code != 0) {
 		s->se_code_sent = code;
-		memcpy(s->se_reason_sent, s->se_reason_recv,
-		    sizeof(s->se_reason_sent));
+		s->se_echoed = 1;
 	}
 	s->se_in = reason;	/* for FORWARD_CLOSE */
 	s->se_inlen = len;
@@ -906,6 +910,7 @@ static void
 session_backend_cb(int fd, uint32_t events, void *arg)
 {
 	struct session	*s = arg;
+	enum fsm_event	 ev;
 
 	(void)fd;
 	if (events & EPOLLOUT) {
@@ -918,7 +923,12 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 		s->se_be_hup = 1;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 		s->se_be_readable = 1;
-		session_dispatch(s, FSM_EV_BACKEND_READABLE);
+		ev = s->se_wsi != NULL && ws_idle_output(s->se_wsi) ?
+		    FSM_EV_BACKEND_READABLE_CLIENT_READY :
+		    FSM_EV_BACKEND_READABLE;
+		/* A failed write to the client: no lws callback to fail. */
+		if (session_dispatch(s, ev) == -1 && s->se_wsi != NULL)
+			ws_drop(s->se_wsi);
 	}
 }
 

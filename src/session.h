@@ -74,7 +74,9 @@ struct session {
 	char		 se_be_reason[124];
 
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
-			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1;
+			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
+			 se_echoed:1;	/* the close sent is the client's,
+					   echoed by libwebsockets */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close;
@@ -87,8 +89,7 @@ struct session {
 	uint16_t	 se_code_sent, se_code_recv;
 	const char	*se_close_reason;	/* borrowed: the row's or
 						   se_be_reason; sent as is */
-	char		 se_reason_sent[SESSION_REASON_MAX];
-	char		 se_reason_recv[SESSION_REASON_MAX];
+	char		 se_reason_recv[SESSION_REASON_MAX];	/* escaped */
 	struct session_counters se_c2b, se_b2c;
 
 	struct session	*se_prev, *se_next;	/* live or released list */

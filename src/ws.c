@@ -46,6 +46,14 @@
 
 /* One backend read becomes at most one message of this size. */
 #define WS_TX_MAX	65536
+/*
+ * Client input: lws reads up to WS_READ_MAX at a time into one shared
+ * buffer (the project's lws-4.3.5-ws-read-size patch), and hands it on in
+ * pieces of WS_RX_PIECE, the buffer every connection holds: small, so
+ * that an idle session costs little.
+ */
+#define WS_READ_MAX	65536
+#define WS_RX_PIECE	1024
 
 static struct lws_context	*ws_ctx;
 static struct lws_vhost		*ws_vh;
@@ -545,6 +553,7 @@ ws_protocols_build(const struct config *cf)
 	for (name = strtok(ws_names, " ");; name = strtok(NULL, " ")) {
 		p->callback = callback_wsgate;
 		p->tx_packet_size = WS_TX_MAX;
+		p->rx_buffer_size = WS_RX_PIECE;
 		if (name == NULL)
 			break;
 		(++p)->name = name;
@@ -620,6 +629,7 @@ ws_init(struct config *cf, struct tls_pem *tp)
 	/* Global TLS init now, so a reload can add a TLS vhost later. */
 	/* A bigger request head gets 431 (the project's lws patch). */
 	info.max_http_header_data = (unsigned short)cf->cf_max_header_size;
+	info.pt_serv_buf_size = WS_READ_MAX;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8 |
 	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -708,6 +718,16 @@ void
 ws_want_writeable(struct lws *wsi)
 {
 	lws_callback_on_writable(wsi);
+}
+
+/*
+ * Nothing of ours waits to go to the client: libwebsockets asks for
+ * POLLOUT whenever it holds unsent bytes or a writeable callback is due.
+ */
+int
+ws_idle_output(struct lws *wsi)
+{
+	return ((loop_events(lws_get_socket_fd(wsi)) & EPOLLOUT) == 0);
 }
 
 void

@@ -33,6 +33,8 @@ int		 ws_prepare(int timeout_ms);
 void		 ws_after(void);
 
 void		 ws_want_writeable(struct lws *);
+/* No output waits for the client: ws_send() may be called now. */
+int		 ws_idle_output(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
 void		 ws_drop(struct lws *);
 void		 ws_detach(struct lws *);
@@ -40,7 +42,10 @@ void		 ws_detach(struct lws *);
 size_t		 ws_headroom(void);
 /* The buffer backend data is read into: ws_send() needs its headroom. */
 unsigned char	*ws_tx_buffer(size_t *size);
-/* From CLIENT_WRITEABLE only: send one message or ping; 0 or -1. */
+/*
+ * From CLIENT_WRITEABLE, or when ws_idle_output(): send one message or
+ * ping; 0 or -1.
+ */
 int		 ws_send(struct lws *, unsigned char *, size_t, int text);
 int		 ws_send_ping(struct lws *);
 /* From CLIENT_WRITEABLE only: the callback must then return -1. */

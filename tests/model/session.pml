@@ -245,17 +245,28 @@ proctype Client()
 
 /*
  * Up to NB messages, then EOF, a close message or a reset; reads what
- * wsgated queued for it.
+ * wsgated queued for it.  Each readable edge comes as BACKEND_READABLE,
+ * or, when no writeable callback is wanted (so libwebsockets holds
+ * nothing for the client), possibly as BACKEND_READABLE_CLIENT_READY.
  */
+#define CLIENT_IDLE	(!ww && !gone)
+
 proctype Backend()
 {
 	do
 	:: d_step { fd_open && !b_crash && b_end == 0 && b_sent < NB ->
 		b_sent++; b_pending++; dispatch(E_BACKEND_READABLE) }
+	:: d_step { fd_open && !b_crash && b_end == 0 && b_sent < NB &&
+	    CLIENT_IDLE -> b_sent++; b_pending++;
+		dispatch(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash && b_end == 0 ->
 		b_end = 1; dispatch(E_BACKEND_READABLE) }
+	:: d_step { fd_open && !b_crash && b_end == 0 && CLIENT_IDLE ->
+		b_end = 1; dispatch(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash && b_end == 0 ->
 		b_end = 2; dispatch(E_BACKEND_READABLE) }
+	:: d_step { fd_open && !b_crash && b_end == 0 && CLIENT_IDLE ->
+		b_end = 2; dispatch(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash ->
 		if
 		:: b_pending > 0 -> b_lost = 1

@@ -84,6 +84,7 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_CLIENT_WRITEABLE] = FSM_SIDE_CLIENT,
 	[FSM_EV_PONG] = FSM_SIDE_CLIENT,
 	[FSM_EV_BACKEND_READABLE] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_READABLE_CLIENT_READY] = FSM_SIDE_BACKEND,
 	[FSM_EV_BACKEND_EOF] = FSM_SIDE_BACKEND,
 	[FSM_EV_BACKEND_CLOSE] = FSM_SIDE_BACKEND,	/* its own close */
 	[FSM_EV_BACKEND_TOO_BIG] = FSM_SIDE_GATEWAY,	/* our limit */
@@ -114,14 +115,18 @@ static const struct {
 	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) |
 	    EVBIT(CLIENT_UNACCEPTABLE) },
 	{ TRUNC,	EVBIT(CLIENT_TOO_BIG) | EVBIT(CLIENT_UNACCEPTABLE) },
-	{ FWD_B,	EVBIT(CLIENT_WRITEABLE) },
+	/* Only when nothing waits in front: ordered, one write at a time. */
+	{ FWD_B,	EVBIT(CLIENT_WRITEABLE) |
+	    EVBIT(BACKEND_READABLE_CLIENT_READY) },
 	/* Leaving OPEN also reads once: the edge may have been left there. */
-	{ DROP_B,	EVBIT(BACKEND_READABLE) | EVBIT(CLIENT_CLOSE) |
+	{ DROP_B,	EVBIT(BACKEND_READABLE) |
+	    EVBIT(BACKEND_READABLE_CLIENT_READY) | EVBIT(CLIENT_CLOSE) |
 	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_TOO_BIG) |
 	    EVBIT(CLIENT_UNACCEPTABLE) | EVBIT(IDLE_TIMEOUT) |
 	    EVBIT(PONG_TIMEOUT) | EVBIT(SEND_TIMEOUT) | EVBIT(DRAIN) },
 	{ T_SEND,	EVBIT(BACKEND_READABLE) },
-	{ SEND_OK,	EVBIT(CLIENT_WRITEABLE) },
+	{ SEND_OK,	EVBIT(CLIENT_WRITEABLE) |
+	    EVBIT(BACKEND_READABLE_CLIENT_READY) },
 	{ PING,		EVBIT(PING_DUE) },
 	{ PONG_OK,	EVBIT(PONG) },
 	{ CLOSE,	EVBIT(CLIENT_WRITEABLE) },
@@ -412,16 +417,21 @@ inv_resume_rx(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	return (NULL);
 }
 
-/* Relaying happens in OPEN only; backend data only when writeable. */
+/*
+ * Relaying happens in OPEN only; backend data only when the client can
+ * take it (writeable, or nothing waiting for it).
+ */
 static const char *
 inv_forward(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
 	if ((s.actions & FWD_C) &&
 	    (st != FSM_ST_OPEN || s.next != FSM_ST_OPEN))
 		return ("FORWARD_CLIENT outside OPEN");
-	if ((s.actions & FWD_B) &&
-	    (st != FSM_ST_OPEN || ev != FSM_EV_CLIENT_WRITEABLE))
-		return ("FORWARD_BACKEND outside OPEN + CLIENT_WRITEABLE");
+	if ((s.actions & FWD_B) && (st != FSM_ST_OPEN ||
+	    (ev != FSM_EV_CLIENT_WRITEABLE &&
+	    ev != FSM_EV_BACKEND_READABLE_CLIENT_READY)))
+		return ("FORWARD_BACKEND outside OPEN + CLIENT_WRITEABLE or "
+		    "BACKEND_READABLE_CLIENT_READY");
 	return (NULL);
 }
 
@@ -548,6 +558,21 @@ inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 		return (NULL);
 	if (ev == FSM_EV_BACKEND_READABLE && (s.actions & (WW | DROP_B)) == 0)
 		return ("a readable backend is neither read nor drained");
+	if (ev == FSM_EV_BACKEND_READABLE_CLIENT_READY &&
+	    (s.actions & (FWD_B | DROP_B)) == 0)
+		return ("a readable backend and an idle client, and neither "
+		    "read nor drained");
+	/* Sent at once only in OPEN: the same as the writeable callback. */
+	if (ev == FSM_EV_BACKEND_READABLE_CLIENT_READY &&
+	    fsm_next(st, FSM_EV_CLIENT_WRITEABLE).actions & FWD_B &&
+	    (s.actions != fsm_next(st, FSM_EV_CLIENT_WRITEABLE).actions ||
+	    s.next != st))
+		return ("data for an idle client is not sent as on writeable");
+	/* Elsewhere the client's readiness must not matter. */
+	if (ev == FSM_EV_BACKEND_READABLE_CLIENT_READY && st != FSM_ST_OPEN &&
+	    (s.actions != fsm_next(st, FSM_EV_BACKEND_READABLE).actions ||
+	    s.next != fsm_next(st, FSM_EV_BACKEND_READABLE).next))
+		return ("an idle client changes what a closing session does");
 	if (ev == FSM_EV_BACKEND_EOF && state_backend[s.next] == BE_READ)
 		return ("backend EOF leaves the session reading");
 	/* Decoded only in OPEN: a close message ends what the backend says. */
@@ -1144,6 +1169,27 @@ static const struct walk walks[] = {
 	{ "a client that reads in time stops the send timer", FSM_ST_OPEN, {
 		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
 		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
+		END } },
+	{ "backend data for an idle client goes out at once", FSM_ST_OPEN, {
+		S(BACKEND_READABLE_CLIENT_READY, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(BACKEND_READABLE_CLIENT_READY, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(BACKEND_EOF, CLOSING_EOF, RX_ON | WW | T_CLOSE, 1000, 0),
+		S(BACKEND_READABLE_CLIENT_READY, CLOSING_EOF, 0, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "idle client, the session closing: drained, not sent",
+	    FSM_ST_OPEN, {
+		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
+		S(BACKEND_READABLE_CLIENT_READY, CLOSING, DROP_B, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_READABLE_CLIENT_READY, SHUTTING, DROP_B, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_READABLE_CLIENT_READY, LINGER, DROP_B, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "on_backend_down = close", FSM_ST_REFUSING, {
 		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
