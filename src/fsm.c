@@ -6,7 +6,8 @@
  *    the backend, then EOF (SHUTTING), then the backend's own output is read
  *    and dropped until its EOF (LINGER), bounded by close_timeout.
  *  - The backend sends EOF: all it wrote has been sent (it is read only when
- *    the client is writeable, so nothing waits in between), then close 1000.
+ *    the client is writeable or has nothing waiting, so nothing waits in
+ *    between), then close 1000.
  *  - The backend fails: close 1011.  Idle: 1001.  Too big: 1009.  Drain:
  *    1001.  No backend with on_backend_down = close: 1013.  Backend data
  *    that waited send_timeout for a client that reads nothing: 1008.
