@@ -1368,7 +1368,8 @@ route_free(struct route *rt)
 /*
  * libwebsockets answers a request for exactly PATH of a [static PATH]
  * other than "/" with a redirect to PATH/, WebSocket upgrades included,
- * before any route is looked up.
+ * before any route is looked up: an exact route for PATH would get
+ * nothing.  A prefix route loses only that one path.
  */
 static void
 static_finish(struct parse *p)
@@ -1376,17 +1377,21 @@ static_finish(struct parse *p)
 	struct config		*cf = p->p_cf;
 	struct static_dir	*sd;
 	struct route		*rt;
-	size_t			 i;
+	size_t			 i, j;
 
 	for (i = 0; i < cf->cf_nstatics; i++) {
 		sd = &cf->cf_statics[i];
-		if (strcmp(sd->sd_path, "/") == 0 ||
-		    (rt = route_match(cf, sd->sd_path)) == NULL)
+		if (strcmp(sd->sd_path, "/") == 0)
 			continue;
-		parse_err(p, sd->sd_line, "[static %s] answers %s with a "
-		    "redirect to %s/: [route %s%s] would never get it",
-		    sd->sd_path, sd->sd_path, sd->sd_path, rt->rt_path,
-		    rt->rt_prefix ? "*" : "");
+		for (j = 0; j < cf->cf_nroutes; j++) {
+			rt = &cf->cf_routes[j];
+			if (!rt->rt_prefix &&
+			    strcmp(rt->rt_path, sd->sd_path) == 0)
+				parse_err(p, sd->sd_line, "[static %s] answers "
+				    "%s with a redirect to %s/: [route %s] "
+				    "would never get a request", sd->sd_path,
+				    sd->sd_path, sd->sd_path, rt->rt_path);
+		}
 	}
 }
 
