@@ -166,6 +166,7 @@ enum section {
 	SEC_SKIP,	/* a bad header, already reported: ignore its keys */
 	SEC_SERVER,
 	SEC_ROUTE,
+	SEC_STATIC,
 };
 
 /* Outcome of a value parser; the handler turns it into a message. */
@@ -191,6 +192,7 @@ struct parse {
 	enum section	 p_sec;
 	char		*p_where;	/* "[server]", "[route /p]"; owned */
 	size_t		 p_cur;		/* index of the current route */
+	int		 p_rootset;	/* line of root in this [static] */
 
 	struct config	*p_cf;		/* owned until returned */
 	int		 p_sset[SK__COUNT];	/* line of each server key */
@@ -870,6 +872,42 @@ parse_route_key(struct parse *p, const char *name, const char *value)
 	return (parse_value(p, k, &p->p_cf->cf_routes[p->p_cur], value));
 }
 
+/*
+ * root: an existing directory.  It is kept as written, not resolved, so
+ * that a symbolic link on its path is followed at each request: a new
+ * release swapped in behind one needs no reload.
+ */
+static int
+parse_static_key(struct parse *p, const char *name, const char *value)
+{
+	struct config		*cf = p->p_cf;
+	struct static_dir	*sd = &cf->cf_statics[cf->cf_nstatics - 1];
+	struct stat		 st;
+
+	if (strcmp(name, "root") != 0)
+		return (parse_err(p, p->p_line, "unknown key '%s' in %s", name,
+		    p->p_where));
+	if (p->p_rootset != 0)
+		return (parse_err(p, p->p_line,
+		    "duplicate key 'root' in %s (first at line %d)",
+		    p->p_where, p->p_rootset));
+	p->p_rootset = p->p_line;
+	if (*value == '\0')
+		return (parse_err(p, p->p_line, "root: name a directory"));
+	if (stat(value, &st) == -1)
+		return (parse_err(p, p->p_line, "root: %s: %s", value,
+		    strerror(errno)));
+	if (!S_ISDIR(st.st_mode))
+		return (parse_err(p, p->p_line, "root: %s is not a directory",
+		    value));
+	if (access(value, X_OK) == -1)
+		return (parse_err(p, p->p_line, "root: %s: %s", value,
+		    strerror(errno)));
+	if ((sd->sd_root = strdup(value)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
+}
+
 /* Called by inih for each "key = value" line the reader lets through. */
 static int
 parse_handler(void *arg, const char *section, const char *name,
@@ -883,6 +921,8 @@ parse_handler(void *arg, const char *section, const char *name,
 		return (parse_server_key(p, name, value));
 	if (p->p_sec == SEC_ROUTE)
 		return (parse_route_key(p, name, value));
+	if (p->p_sec == SEC_STATIC)
+		return (parse_static_key(p, name, value));
 	if (p->p_sec == SEC_NONE)
 		return (parse_err(p, p->p_line, "'%s' before any section",
 		    name));
@@ -907,11 +947,16 @@ route_init(struct route *rt)
 static void
 section_end(struct parse *p)
 {
-	struct route	*rt;
+	struct route		*rt;
+	struct static_dir	*sd;
 
 	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0) {
 		rt = &p->p_cf->cf_routes[p->p_cur];
 		parse_err(p, rt->rt_line, "missing backend in %s", p->p_where);
+	}
+	if (p->p_sec == SEC_STATIC && p->p_rootset == 0) {
+		sd = &p->p_cf->cf_statics[p->p_cf->cf_nstatics - 1];
+		parse_err(p, sd->sd_line, "missing root in %s", p->p_where);
 	}
 	p->p_sec = SEC_SKIP;
 	p->p_key[0] = '\0';
@@ -980,6 +1025,77 @@ section_route(struct parse *p, const char *spec)
 	parse_err(p, p->p_line, "out of memory");
 }
 
+/*
+ * "/", or "/" and names, as in "/docs/v1": libwebsockets matches such a
+ * path against request paths after it has removed "//", "." and "..".
+ */
+static int
+static_path_valid(const char *s)
+{
+	size_t	 len;
+
+	if (strcmp(s, "/") == 0)
+		return (1);
+	if (*s == '\0')
+		return (0);
+	while (*s == '/') {
+		s++;
+		len = strcspn(s, "/");
+		if (len == 0 || strncmp(s, ".", len) == 0 ||
+		    strncmp(s, "..", len) == 0 ||
+		    strcspn(s, " \t\v\f?#*") < len)
+			return (0);
+		s += len;
+	}
+	return (*s == '\0');
+}
+
+/* "[static PATH]": files for PATH and below. */
+static void
+section_static(struct parse *p, const char *spec)
+{
+	struct config		*cf = p->p_cf;
+	struct static_dir	*sd;
+	size_t			 i;
+
+	if (!static_path_valid(spec)) {
+		parse_err(p, p->p_line, "bad static path '%s': it is / or "
+		    "like /docs/v1 (no blanks, '?', '#' or '*'; no empty, "
+		    "'.' or '..' names; no '/' at the end)", spec);
+		return;
+	}
+	for (i = 0; i < cf->cf_nstatics; i++)
+		if (strcmp(cf->cf_statics[i].sd_path, spec) == 0) {
+			parse_err(p, p->p_line,
+			    "duplicate [static %s] (first at line %d)", spec,
+			    cf->cf_statics[i].sd_line);
+			break;
+		}
+
+	/* A duplicate still gets its keys checked. */
+	if ((p->p_where = malloc(strlen(spec) + sizeof("[static ]"))) ==
+	    NULL)
+		goto nomem;
+	snprintf(p->p_where, strlen(spec) + sizeof("[static ]"),
+	    "[static %s]", spec);
+	sd = reallocarray(cf->cf_statics, cf->cf_nstatics + 1, sizeof(*sd));
+	if (sd == NULL)
+		goto nomem;
+	cf->cf_statics = sd;
+	sd = &cf->cf_statics[cf->cf_nstatics];
+	memset(sd, 0, sizeof(*sd));
+	if ((sd->sd_path = strdup(spec)) == NULL)
+		goto nomem;
+	sd->sd_line = p->p_line;
+	cf->cf_nstatics++;
+	p->p_rootset = 0;
+	p->p_sec = SEC_STATIC;
+	return;
+
+ nomem:
+	parse_err(p, p->p_line, "out of memory");
+}
+
 /* S is a header line with blanks and comments stripped. */
 static void
 section_start(struct parse *p, char *s)
@@ -1013,6 +1129,11 @@ section_start(struct parse *p, char *s)
 		for (name += 5; isspace((unsigned char)*name); name++)
 			;
 		section_route(p, name);
+	} else if (strncmp(name, "static", 6) == 0 &&
+	    (name[6] == '\0' || isspace((unsigned char)name[6]))) {
+		for (name += 6; isspace((unsigned char)*name); name++)
+			;
+		section_static(p, name);
 	} else
 		parse_err(p, p->p_line, "unknown section [%s]", name);
 }
@@ -1244,6 +1365,36 @@ route_free(struct route *rt)
 	}
 }
 
+/*
+ * libwebsockets answers a request for exactly PATH of a [static PATH]
+ * other than "/" with a redirect to PATH/, WebSocket upgrades included,
+ * before any route is looked up: an exact route for PATH would get
+ * nothing.  A prefix route loses only that one path.
+ */
+static void
+static_finish(struct parse *p)
+{
+	struct config		*cf = p->p_cf;
+	struct static_dir	*sd;
+	struct route		*rt;
+	size_t			 i, j;
+
+	for (i = 0; i < cf->cf_nstatics; i++) {
+		sd = &cf->cf_statics[i];
+		if (strcmp(sd->sd_path, "/") == 0)
+			continue;
+		for (j = 0; j < cf->cf_nroutes; j++) {
+			rt = &cf->cf_routes[j];
+			if (!rt->rt_prefix &&
+			    strcmp(rt->rt_path, sd->sd_path) == 0)
+				parse_err(p, sd->sd_line, "[static %s] answers "
+				    "%s with a redirect to %s/: [route %s] "
+				    "would never get a request", sd->sd_path,
+				    sd->sd_path, sd->sd_path, rt->rt_path);
+		}
+	}
+}
+
 static void
 parse_finish(struct parse *p)
 {
@@ -1288,6 +1439,7 @@ parse_finish(struct parse *p)
 	if (p->p_nerr == 0 && cf->cf_nroutes > 0)
 		qsort(cf->cf_routes, cf->cf_nroutes, sizeof(*cf->cf_routes),
 		    route_cmp);
+	static_finish(p);
 }
 
 static int
@@ -1369,6 +1521,11 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->cf_nroutes; i++)
 		route_free(&cf->cf_routes[i]);
 	free(cf->cf_routes);
+	for (i = 0; i < cf->cf_nstatics; i++) {
+		free(cf->cf_statics[i].sd_path);
+		free(cf->cf_statics[i].sd_root);
+	}
+	free(cf->cf_statics);
 	free(cf->cf_tls_cert);
 	free(cf->cf_tls_key);
 	free(cf->cf_tls_ca);

@@ -70,12 +70,24 @@ struct route {
 	unsigned int	 rt_sessions;	/* live sessions; the only mutable field */
 };
 
+/*
+ * [static PATH]: files under sd_root answer plain HTTP requests for PATH
+ * and below (static.c hands them to libwebsockets as mounts).
+ */
+struct static_dir {
+	char		*sd_path;	/* owned; "/" or without a trailing '/' */
+	char		*sd_root;	/* owned; a directory, as written */
+	int		 sd_line;	/* line of the [static] header */
+};
+
 struct config {
 	char		*cf_file;	/* owned */
 	struct listen_addr *cf_listen;	/* owned array */
 	size_t		 cf_nlisten;
 	struct route	*cf_routes;	/* owned array, longest path first */
 	size_t		 cf_nroutes;
+	struct static_dir *cf_statics;	/* owned array, in file order */
+	size_t		 cf_nstatics;
 	unsigned int	 cf_max_connections;	/* 0: no global limit */
 	uint64_t	 cf_handshake_timeout;
 	uint64_t	 cf_shutdown_timeout;

@@ -18,6 +18,7 @@
 #include "sdnotify.h"
 #include "session.h"
 #include "signals.h"
+#include "static.h"
 #include "tls.h"
 #include "ws.h"
 
@@ -167,6 +168,8 @@ main(int argc, char *argv[])
 		fatal("signals");
 	loop_timer_init(&main_shutdown, main_shutdown_cb, NULL);
 	sdnotify_init(main_status);
+	if (static_init(main_conf) == -1)
+		fatal("static files");
 	if (ws_init(main_conf, tls) == -1)
 		fatalx("cannot create the libwebsockets context");
 	if (listen_open(main_conf) == -1)
@@ -183,6 +186,7 @@ main(int argc, char *argv[])
 	listen_close();
 	sdnotify_done();
 	ws_done();
+	static_done();
 	session_reap();
 	metrics_done();
 	reload_done();

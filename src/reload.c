@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reload.h"
+#include "static.h"
 #include "tls.h"
 #include "ws.h"
 
@@ -109,6 +110,16 @@ reload_run(const char *file, struct config **cur)
 		log_errx("reload: %s: tls_ca differs from the one in use, "
 		    "and a new client CA takes a restart; the configuration "
 		    "in use stays", file);
+		tls_free(tp);
+		config_free(cf);
+		metrics_reload(0);
+		return (-1);
+	}
+	/* The vhosts keep the mounts they were made with (static.c). */
+	if (!static_same(cf)) {
+		log_errx("reload: %s: the [static] sections differ from those "
+		    "in use, and they take a restart; the configuration in "
+		    "use stays", file);
 		tls_free(tp);
 		config_free(cf);
 		metrics_reload(0);

@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "origin.h"
 #include "session.h"
+#include "static.h"
 #include "subprotocol.h"
 #include "token.h"
 #include "tls.h"
@@ -486,18 +487,26 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 	struct session		*s = lws_get_opaque_user_data(wsi);
 	const unsigned char	*p = in;
 
-	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return (ws_confirm(wsi));
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		if (static_too_long(in))
+			return (ws_refuse(wsi, "-", "-", 414,
+			    "request path too long"));
+		break;
 	case LWS_CALLBACK_HTTP:
+		/* lws found no file under a [static] path: its 404 below. */
+		if (static_covers(in))
+			break;
 		/* A plain HTTP request: RFC 6455 4.2.1 wants an upgrade. */
 		return (ws_refuse(wsi, "-", "-", 400, "not a WebSocket upgrade"));
 	default:
 		break;
 	}
+	/* lws's own HTTP work, such as ending a file it sent. */
 	if (s == NULL)
-		return (0);
+		return (lws_callback_http_dummy(wsi, reason, user, in, len));
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
 		return (session_dispatch(s, FSM_EV_ESTABLISHED));
@@ -597,6 +606,7 @@ ws_vhost_info(struct lws_context_creation_info *info, const struct config *cf)
 	memset(info, 0, sizeof(*info));
 	info->port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info->protocols = ws_protocols;
+	info->mounts = static_mounts();
 	info->retry_and_idle_policy = &ws_no_keepalive;
 	/*
 	 * lws bounds the TLS phase with timeout_secs and the wait for the

@@ -1,17 +1,20 @@
 // e2e.mjs: wsgated end to end in a real browser, Debian's Chromium
 // headless, driven by playwright-core.
 //
-// wsgated serves no static files (a static route is not implemented), so
-// the test serves examples/demo.html with Python's http.server on
-// loopback.  It starts wsgated ($WSGATED) with three routes -- /echo
-// (text) and /bin (binary) to examples/echo-backend.py, /hold to a
-// backend that reads nothing -- and checks that the page:
-//   1. connects through wsgated and gets its text message back (typed
-//      into the demo's form, echoed into its log);
-//   2. gets a binary message of all 256 byte values back unchanged;
-//   3. sees close code 1011 when the /hold backend is killed (SIGKILL,
-//      with a message left unread, so its socket is reset);
-//   4. sees close code 1001 when wsgated drains on SIGTERM.
+// It starts wsgated ($WSGATED) with the demo page, examples/www, as
+// [static /] and four routes -- /echo (text) and /bin (binary) to
+// examples/echo-backend.py, /chat (lines) to examples/chat-backend.py,
+// /hold to a backend that reads nothing -- and checks that:
+//   1. wsgated itself serves the page, as text/html, at /;
+//   2. the page connects to ws://HOST/echo, derived from its own
+//      address, and gets its text message back (typed into its form,
+//      echoed into its log);
+//   3. a binary message of all 256 byte values comes back unchanged;
+//   4. two pages chat through the chat backend: what one says shows in
+//      the other's chat log, both ways;
+//   5. a page sees close code 1011 when the /hold backend is killed
+//      (SIGKILL, with a message left unread, so its socket is reset);
+//   6. the pages see close code 1001 when wsgated drains on SIGTERM.
 // A screenshot of the demo page goes to $WSGATE_BROWSER_OUT (default:
 // the system's temporary directory).  Prints one line per check and
 // "N passed, N failed"; exits 1 on any failure.
@@ -97,8 +100,8 @@ while True:
 
 async function main() {
   const wsPort = await freePort();
-  const httpPort = await freePort();
   const echoSock = path.join(tmp, "echo.sock");
+  const chatSock = path.join(tmp, "chat.sock");
   const holdSock = path.join(tmp, "hold.sock");
   writeFileSync(path.join(tmp, "wsgate.ini"), `[server]
 listen = 127.0.0.1:${wsPort}
@@ -113,18 +116,24 @@ text = yes
 [route /bin]
 backend = unix:${echoSock}
 
+[route /chat]
+backend = unix:${chatSock}
+framing = lines
+
 [route /hold]
 backend = unix:${holdSock}
+
+[static /]
+root = ${path.join(top, "examples", "www")}
 `);
   start(python, [path.join(top, "examples", "echo-backend.py"), echoSock], "echo");
+  start(python, [path.join(top, "examples", "chat-backend.py"), chatSock], "chat");
   const hold = start(python, ["-c", HOLD, holdSock], "hold");
-  start(python, ["-m", "http.server", "--bind", "127.0.0.1", "--directory",
-    path.join(top, "examples"), String(httpPort)], "http.server");
   const gw = start(wsgated, ["-c", path.join(tmp, "wsgate.ini")], "wsgated");
-  if (!check(await waitFor(echoSock, 10000) && await waitFor(holdSock, 10000) &&
-      await waitFor({ host: "127.0.0.1", port: httpPort }, 10000) &&
+  if (!check(await waitFor(echoSock, 10000) && await waitFor(chatSock, 10000) &&
+      await waitFor(holdSock, 10000) &&
       await waitFor({ host: "127.0.0.1", port: wsPort }, 10000),
-      "backends, http.server and wsgated are up"))
+      "backends and wsgated are up"))
     return;
 
   const context = await chromium.launchPersistentContext(path.join(tmp, "profile"), {
@@ -135,13 +144,12 @@ backend = unix:${holdSock}
       "--disable-sync", "--no-first-run"],
   });
   try {
-    const page = (url) => `http://127.0.0.1:${httpPort}/demo.html?url=` +
-      encodeURIComponent(`ws://127.0.0.1:${wsPort}${url}`);
-    const logOf = (p) => p.locator("#log").textContent();
-    const waitLog = async (p, text) => {
+    const site = `http://127.0.0.1:${wsPort}/`;
+    const logOf = (p, id = "log") => p.locator("#" + id).textContent();
+    const waitLog = async (p, text, id = "log") => {
       try {
-        await p.waitForFunction((t) =>
-          document.getElementById("log").textContent.includes(t), text,
+        await p.waitForFunction(([i, t]) =>
+          document.getElementById(i).textContent.includes(t), [id, text],
           { timeout: 10000 });
         return true;
       } catch {
@@ -149,16 +157,24 @@ backend = unix:${holdSock}
       }
     };
 
-    // 1. Text, through the demo page's own form.
+    // 1. The page, from wsgated's [static /].
     const demo = context.pages()[0] || await context.newPage();
-    await demo.goto(page("/echo"));
+    const res = await demo.goto(site + "?name=alice");
+    check(res && res.status() === 200 &&
+      (res.headers()["content-type"] || "").startsWith("text/html"),
+      "wsgated serves the demo page at / as text/html (" +
+      (res && res.status()) + ", " + (res && res.headers()["content-type"]) + ")");
+
+    // 2. Text, through the demo page's own form, to ws://HOST/echo.
     check(await waitLog(demo, "open"), "the demo page connects through wsgated");
+    check(await demo.locator("#url").textContent() === `ws://127.0.0.1:${wsPort}/echo`,
+      "the page derives its WebSocket URL from its own address");
     await demo.fill("#msg", "héllo through wsgate ✓");
-    await demo.click("button[type=submit]");
+    await demo.click("#send");
     check(await waitLog(demo, "< héllo through wsgate ✓"),
       "the text message comes back from the echo backend");
 
-    // 2. Binary: every byte value, back unchanged.
+    // 3. Binary: every byte value, back unchanged.
     const bin = await demo.evaluate((url) => new Promise((resolve) => {
       const b = new WebSocket(url);
       b.binaryType = "arraybuffer";
@@ -175,23 +191,43 @@ backend = unix:${holdSock}
     check(bin.binary && bin.same, "a binary message of all 256 byte values comes back unchanged (" +
       JSON.stringify(bin) + ")");
 
-    // 3. The backend is killed: 1011.
+    // 4. Two pages chat through examples/chat-backend.py.
+    const other = await context.newPage();
+    await other.goto(site + "?name=bob");
+    check(await waitLog(demo, "open", "chat-log") &&
+      await waitLog(other, "open", "chat-log"), "both pages join the chat");
+    await demo.fill("#chat-msg", "hello from alice");
+    await demo.click("#chat-send");
+    check(await waitLog(other, "< alice: hello from alice", "chat-log"),
+      "the second page shows what the first says (" +
+      (await logOf(other, "chat-log")).trim().split("\n").pop() + ")");
+    await other.fill("#chat-msg", "hi alice, bob here");
+    await other.click("#chat-send");
+    check(await waitLog(demo, "< bob: hi alice, bob here", "chat-log"),
+      "the first page shows what the second says (" +
+      (await logOf(demo, "chat-log")).trim().split("\n").pop() + ")");
+
+    // 5. The backend is killed: 1011.
     const held = await context.newPage();
-    await held.goto(page("/hold"));
-    check(await waitLog(held, "open"), "a second page connects to the /hold backend");
+    await held.goto(site + "?url=" +
+      encodeURIComponent(`ws://127.0.0.1:${wsPort}/hold`));
+    check(await waitLog(held, "open"), "a third page connects to the /hold backend");
     await held.fill("#msg", "left unread");
-    await held.click("button[type=submit]");
+    await held.click("#send");
     await new Promise((r) => setTimeout(r, 300));
     hold.kill("SIGKILL");
     check(await waitLog(held, "closed: code 1011"),
       "the page sees close code 1011 when its backend is killed (" +
       (await logOf(held)).trim().split("\n").pop() + ")");
 
-    // 4. wsgated drains: 1001, and exits 0.
+    // 6. wsgated drains: 1001, and exits 0.
     gw.kill("SIGTERM");
     check(await waitLog(demo, "closed: code 1001"),
       "the demo page sees close code 1001 when wsgated drains (" +
       (await logOf(demo)).trim().split("\n").pop() + ")");
+    check(await waitLog(other, "closed: code 1001", "chat-log"),
+      "the chat of the second page sees close code 1001 too (" +
+      (await logOf(other, "chat-log")).trim().split("\n").pop() + ")");
     check(await exited(gw, 10000) && gw.exitCode === 0, "wsgated exits 0 after draining");
     const shot = path.join(outDir, "wsgate-browser-e2e.png");
     await demo.screenshot({ path: shot });

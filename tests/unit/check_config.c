@@ -18,6 +18,12 @@
 /* A valid [server] of two lines, and a valid route on lines 3-4. */
 #define SERVER		"[server]\nlisten = 127.0.0.1:8080\n"
 #define ROUTE_A		"[route /a]\nbackend = unix:/run/a.sock\n"
+/* A directory, a file and nothing, for [static] roots. */
+#define DIR		TEST_DATA
+#define FILE_NOT_DIR	TEST_DATA "/full.ini"
+#define NO_SUCH		TEST_DATA "/no-such-dir"
+#define BAD_STATIC	": it is / or like /docs/v1 (no blanks, '?', '#' or " \
+	"'*'; no empty, '.' or '..' names; no '/' at the end)\n"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -763,7 +769,101 @@ static const struct {
 	    "must be more than 0 while [route /a] sends pings\n"
 	    "t.ini:3: ping_timeout: "
 	    "must be more than 0 while [route /c] sends pings\n" },
+
+	{ SERVER "[static /]\n", 1, "t.ini:3: missing root in [static /]\n" },
+	{ SERVER "[static /b]\n" ROUTE_A, 1,
+	    "t.ini:3: missing root in [static /b]\n" },
+	{ SERVER "[static /]\nroot =\n", 1,
+	    "t.ini:4: root: name a directory\n" },
+	{ SERVER "[static /]\nroot = " FILE_NOT_DIR "\n", 1,
+	    "t.ini:4: root: " FILE_NOT_DIR " is not a directory\n" },
+	{ SERVER "[static /]\nroot = " NO_SUCH "\n", 1,
+	    "t.ini:4: root: " NO_SUCH ": No such file or directory\n" },
+	{ SERVER "[static /]\nroot = " FILE_NOT_DIR "/x\n", 1,
+	    "t.ini:4: root: " FILE_NOT_DIR "/x: Not a directory\n" },
+	{ SERVER "[static /]\nroot = " DIR "\nroot = " DIR "\n", 1,
+	    "t.ini:5: duplicate key 'root' in [static /] (first at line 4)\n" },
+	{ SERVER "[static /]\nroot = " DIR "\nindex = a.html\n", 1,
+	    "t.ini:5: unknown key 'index' in [static /]\n" },
+	{ SERVER "[static /]\nbackend = unix:/a\nroot = " DIR "\n", 1,
+	    "t.ini:4: unknown key 'backend' in [static /]\n" },
+	{ SERVER "root = " DIR "\n", 1,
+	    "t.ini:3: unknown key 'root' in [server]\n" },
+	{ SERVER ROUTE_A "root = " DIR "\n", 1,
+	    "t.ini:5: unknown key 'root' in [route /a]\n" },
+	{ SERVER "[static /]\nroot = " DIR "\n[static /]\nroot = " DIR "\n",
+	    1, "t.ini:5: duplicate [static /] (first at line 3)\n" },
+	{ SERVER "[static /d]\nroot = " DIR "\n\n[static /d]\nfoo = 1\n", 3,
+	    "t.ini:6: duplicate [static /d] (first at line 3)\n"
+	    "t.ini:7: unknown key 'foo' in [static /d]\n"
+	    "t.ini:6: missing root in [static /d]\n" },
+	{ SERVER "[statics /]\n", 1, "t.ini:3: unknown section [statics /]\n" },
+	{ SERVER "[static]\n", 1, "t.ini:3: bad static path ''" BAD_STATIC },
+	{ SERVER "[static docs]\n", 1,
+	    "t.ini:3: bad static path 'docs'" BAD_STATIC },
+	{ SERVER "[static /docs/]\nroot = " DIR "\n", 1,
+	    "t.ini:3: bad static path '/docs/'" BAD_STATIC },
+	{ SERVER "[static /docs/*]\nroot = " DIR "\n", 1,
+	    "t.ini:3: bad static path '/docs/*'" BAD_STATIC },
+	{ SERVER "[static //]\n", 1,
+	    "t.ini:3: bad static path '//'" BAD_STATIC },
+	{ SERVER "[static /a//b]\n", 1,
+	    "t.ini:3: bad static path '/a//b'" BAD_STATIC },
+	{ SERVER "[static /a/./b]\n", 1,
+	    "t.ini:3: bad static path '/a/./b'" BAD_STATIC },
+	{ SERVER "[static /a/..]\n", 1,
+	    "t.ini:3: bad static path '/a/..'" BAD_STATIC },
+	{ SERVER "[static /a b]\n", 1,
+	    "t.ini:3: bad static path '/a b'" BAD_STATIC },
+	{ SERVER "[static /a?b]\n", 1,
+	    "t.ini:3: bad static path '/a?b'" BAD_STATIC },
+	/* lws redirects /docs to /docs/, upgrades included. */
+	{ SERVER "[route /docs]\nbackend = unix:/a\n"
+	    "[static /docs]\nroot = " DIR "\n", 1,
+	    "t.ini:5: [static /docs] answers /docs with a redirect to /docs/: "
+	    "[route /docs] would never get a request\n" },
 };
+
+START_TEST(test_static)
+{
+	struct config	*cf;
+
+	cf = parse_ok(SERVER
+	    "[static /]\nroot = " DIR "\n"
+	    ROUTE_A
+	    "[static /docs/v1]\nroot = " DIR "/\n"
+	    "[ static   /x.y ]\nroot = .\n");
+	ck_assert_uint_eq(cf->cf_nstatics, 3);
+	ck_assert_str_eq(cf->cf_statics[0].sd_path, "/");
+	ck_assert_str_eq(cf->cf_statics[0].sd_root, DIR);
+	ck_assert_int_eq(cf->cf_statics[0].sd_line, 3);
+	ck_assert_str_eq(cf->cf_statics[1].sd_path, "/docs/v1");
+	ck_assert_str_eq(cf->cf_statics[1].sd_root, DIR "/");
+	ck_assert_int_eq(cf->cf_statics[1].sd_line, 7);
+	ck_assert_str_eq(cf->cf_statics[2].sd_path, "/x.y");
+	ck_assert_str_eq(cf->cf_statics[2].sd_root, ".");
+	ck_assert_uint_eq(cf->cf_nroutes, 1);
+	config_free(cf);
+
+	/*
+	 * Routes below a static path, at "/", or prefix routes that lose
+	 * only the static path itself to its redirect, are no conflict.
+	 */
+	cf = parse_ok(SERVER "[static /app]\nroot = " DIR "\n"
+	    "[route /app/ws]\nbackend = unix:/a\n"
+	    "[route /app/*]\nbackend = unix:/b\n"
+	    "[route /a*]\nbackend = unix:/b\n"
+	    "[static /]\nroot = " DIR "\n"
+	    "[route /]\nbackend = unix:/c\n");
+	ck_assert_uint_eq(cf->cf_nstatics, 2);
+	config_free(cf);
+
+	cf = parse_ok(SERVER);
+	ck_assert_uint_eq(cf->cf_nstatics, 0);
+	ck_assert_ptr_null(cf->cf_statics);
+	config_free(cf);
+}
+END_TEST
 
 START_TEST(test_errors)
 {
@@ -1050,6 +1150,7 @@ config_suite(void)
 	tc = tcase_create("files");
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_tls);
+	tcase_add_test(tc, test_static);
 	suite_add_tcase(s, tc);
 	return (s);
 }
