@@ -10,6 +10,7 @@
  * that comes back.  With -i it only holds N connections open, for memory
  * measurements.  One thread, level-triggered epoll, no blocking calls.
  */
+#define _GNU_SOURCE		/* strerrorname_np */
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -95,6 +96,7 @@ static uint64_t			 now_ns;
 static uint64_t			 msgs, bytes;
 static uint64_t			 hist[HIST_N];
 static uint64_t			 err_connect, err_verify, err_closed;
+static char			 first_connect_error[48];
 static int			 nopen, nopened;
 
 static void
@@ -245,6 +247,24 @@ conn_kill(struct conn *c, uint64_t *counter)
 	c->c_hs = NULL;
 	c->c_out = NULL;
 	c->c_ts = NULL;
+}
+
+/*
+ * A connection that did not get to open: counted in err_connect, and the
+ * first one's cause is kept for the final line: the step and its errno
+ * (EOF for a read of nothing, EPROTO for a response that is no good 101).
+ */
+static void
+conn_fail(struct conn *c, const char *step, int e)
+{
+	if (first_connect_error[0] == '\0')
+		snprintf(first_connect_error, sizeof(first_connect_error),
+		    "%s:%s", step, e == 0 ? "EOF" : strerrorname_np(e));
+	if (c->c_fd == -1) {
+		c->c_state = C_DEAD;
+		err_connect++;
+	} else
+		conn_kill(c, &err_connect);
 }
 
 static void
@@ -427,7 +447,7 @@ conn_open(struct conn *c)
 	c->c_out = malloc(c->c_outcap);
 	c->c_ts = calloc((size_t)opt.inflight, sizeof(*c->c_ts));
 	if (c->c_out == NULL || c->c_ts == NULL) {
-		conn_kill(c, &err_connect);
+		conn_fail(c, "malloc", ENOMEM);
 		return;
 	}
 	c->c_state = C_OPEN;
@@ -478,7 +498,7 @@ conn_connected(struct conn *c)
 
 	if (getsockopt(c->c_fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1 ||
 	    e != 0 || (c->c_hs = malloc(HS_MAX + 1)) == NULL) {
-		conn_kill(c, &err_connect);
+		conn_fail(c, "connect", e != 0 ? e : errno);
 		return;
 	}
 	r = rnd();
@@ -492,7 +512,7 @@ conn_connected(struct conn *c)
 	    opt.path, hostname, c->c_key);
 	/* A fresh socket takes a few hundred bytes at once. */
 	if (write(c->c_fd, req, (size_t)len) != len) {
-		conn_kill(c, &err_connect);
+		conn_fail(c, "write", errno);
 		return;
 	}
 	c->c_state = C_HANDSHAKE;
@@ -508,8 +528,7 @@ conn_start(struct conn *c)
 	c->c_fd = socket(dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (c->c_fd == -1) {
-		c->c_state = C_DEAD;
-		err_connect++;
+		conn_fail(c, "socket", errno);
 		return;
 	}
 	/* Latency, not batching: proxies set it on their sockets too. */
@@ -523,7 +542,7 @@ conn_start(struct conn *c)
 		err(1, "epoll_ctl");
 	if (connect(c->c_fd, (struct sockaddr *)&dst, dstlen) == -1 &&
 	    errno != EINPROGRESS)
-		conn_kill(c, &err_connect);
+		conn_fail(c, "connect", errno);
 }
 
 static void
@@ -543,14 +562,16 @@ conn_event(struct conn *c, uint32_t ev)
 	if ((n = read(c->c_fd, rbuf, sizeof(rbuf))) <= 0) {
 		if (n == -1 && errno == EAGAIN)
 			return;
-		conn_kill(c, c->c_state == C_OPEN ? &err_closed :
-		    &err_connect);
+		if (c->c_state == C_OPEN)
+			conn_kill(c, &err_closed);
+		else
+			conn_fail(c, "read", n == 0 ? 0 : errno);
 		return;
 	}
 	now_ns = clock_ns();
 	if (c->c_state == C_HANDSHAKE && conn_handshake(c, rbuf, (size_t)n,
 	    &used) == -1) {
-		conn_kill(c, &err_connect);
+		conn_fail(c, "handshake", EPROTO);
 		return;
 	}
 	if (c->c_state != C_OPEN)
@@ -729,8 +750,10 @@ main(int argc, char *argv[])
 	errs = err_connect + err_closed + err_verify;
 	if (opt.idle) {
 		printf("idle conns=%d open=%d connect_errors=%" PRIu64
-		    " closed=%" PRIu64 " errors=%" PRIu64 "\n", opt.conns,
-		    nopen, err_connect, err_closed, errs);
+		    " closed=%" PRIu64 " errors=%" PRIu64 "%s%s\n", opt.conns,
+		    nopen, err_connect, err_closed, errs,
+		    err_connect ? " first_connect_error=" : "",
+		    first_connect_error);
 		return (errs != 0);
 	}
 	secs = measuring ? (double)(now_ns - tmeas) * 1e-9 : 0;
@@ -750,7 +773,8 @@ main(int argc, char *argv[])
 		    (double)(cpu1 - cpu0) / tick / (double)msgs * 1e5);
 	}
 	printf(" open=%d connect_errors=%" PRIu64 " verify_errors=%" PRIu64
-	    " closed=%" PRIu64 " errors=%" PRIu64 "\n", nopen, err_connect,
-	    err_verify, err_closed, errs);
+	    " closed=%" PRIu64 " errors=%" PRIu64 "%s%s\n", nopen, err_connect,
+	    err_verify, err_closed, errs, err_connect ?
+	    " first_connect_error=" : "", first_connect_error);
 	return (errs != 0 || msgs == 0);
 }
