@@ -39,6 +39,9 @@ enum fsm_event {
 	FSM_EV_CLIENT_UNACCEPTABLE,	/* lines: a message holding '\n' */
 	FSM_EV_CLIENT_CLOSE,	/* close frame from the client */
 	FSM_EV_CLIENT_GONE,	/* libwebsockets closed the connection */
+	FSM_EV_CLIENT_PROTOCOL_ERROR,	/* libwebsockets sent its own close
+					   frame (1002, 1007): the client
+					   broke RFC 6455 */
 	FSM_EV_CLIENT_WRITEABLE,	/* everything before is on the wire */
 	FSM_EV_PONG,
 	FSM_EV_BACKEND_READABLE,	/* the client has output waiting */

@@ -731,6 +731,7 @@ session_act(struct session *s, unsigned int a)
 		session_arm(&s->se_close, rt->rt_close_timeout);
 		break;
 	case FSM_A_SEND_CLOSE:
+		s->se_close_queued = 1;
 		ws_send_close(s->se_wsi, s->se_code_sent, s->se_close_reason);
 		return (-1);
 	case FSM_A_DROP_CLIENT:
@@ -868,6 +869,25 @@ session_client_close(struct session *s, uint16_t code, const void *reason,
 	return (rc);
 }
 
+/*
+ * lws closes the connection itself after a protocol error (1002, 1007):
+ * it sent its close frame and tells no one until the connection is gone.
+ * Seen as a close frame that is not ours.
+ */
+static int
+session_lws_closing(struct session *s)
+{
+	return (s->se_wsi != NULL && !s->se_close_queued &&
+	    ws_close_started(s->se_wsi));
+}
+
+int
+session_client_writeable(struct session *s)
+{
+	return (session_dispatch(s, session_lws_closing(s) ?
+	    FSM_EV_CLIENT_PROTOCOL_ERROR : FSM_EV_CLIENT_WRITEABLE));
+}
+
 void
 session_client_gone(struct session *s)
 {
@@ -917,6 +937,9 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 		s->se_be_blocked = 0;
 		session_flush(s);
 	}
+	/* Before anything goes to a client that lws is closing. */
+	if (session_lws_closing(s))
+		session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR);
 	if (s->se_fd == -1)
 		return;
 	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))

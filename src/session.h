@@ -75,8 +75,9 @@ struct session {
 
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
-			 se_echoed:1;	/* the close sent is the client's,
+			 se_echoed:1,	/* the close sent is the client's,
 					   echoed by libwebsockets */
+			 se_close_queued:1;	/* SEND_CLOSE ran */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close;
@@ -115,6 +116,8 @@ int		 session_client_data(struct session *, const void *, size_t,
 /* The client's close frame: CODE (0: none) and its reason. */
 int		 session_client_close(struct session *, uint16_t code,
 		    const void *reason, size_t len);
+/* lws reports the client writeable. */
+int		 session_client_writeable(struct session *);
 /* libwebsockets is done with the client connection. */
 void		 session_client_gone(struct session *);
 /* Send DRAIN to every live session. */

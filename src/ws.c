@@ -515,7 +515,7 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
 		    lws_frame_is_binary(wsi)));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return (session_dispatch(s, FSM_EV_CLIENT_WRITEABLE));
+		return (session_client_writeable(s));
 	case LWS_CALLBACK_RECEIVE_PONG:
 		return (session_dispatch(s, FSM_EV_PONG));
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
@@ -738,6 +738,13 @@ int
 ws_idle_output(struct lws *wsi)
 {
 	return ((loop_events(lws_get_socket_fd(wsi)) & EPOLLOUT) == 0);
+}
+
+/* A close frame is queued or sent: ours, or lws's own. */
+int
+ws_close_started(struct lws *wsi)
+{
+	return (lws_get_close_length(wsi) != 0);
 }
 
 void

@@ -35,6 +35,8 @@ void		 ws_after(void);
 void		 ws_want_writeable(struct lws *);
 /* No output waits for the client: ws_send() may be called now. */
 int		 ws_idle_output(struct lws *);
+/* A close frame is queued or sent, by wsgated or by lws itself. */
+int		 ws_close_started(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
 void		 ws_drop(struct lws *);
 void		 ws_detach(struct lws *);

@@ -6,10 +6,15 @@ then EOF (design.md, "When a session ends": protocol error / invalid UTF-8
 
 - a frame with a reserved opcode (0x3)          -> 1002
 - a text message that is not UTF-8              -> 1007
+
+libwebsockets sends these close frames itself; what the backend writes
+while it waits for the client's answer must not follow them (RFC 6455
+5.5.1: no data frame after a close frame).
 """
 import os
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
@@ -29,8 +34,15 @@ CASES = [
 ]
 
 
+def handler_record_then_wait(conn):
+    """Record until EOF, then keep the socket a while: the test writes
+    to it after wsgated's EOF."""
+    conn.read_to_eof()
+    time.sleep(3)
+
+
 def main(env):
-    rec = env.backend("rec", harness.handler_record)
+    rec = env.backend("rec", handler_record_then_wait)
     env.start(CONFIG)
 
     for i, (what, opcode, payload, code) in enumerate(CASES):
@@ -50,6 +62,14 @@ def main(env):
             harness.log("# %s: no close frame: %r" % (what, e))
         env.require(close is not None, "%s: a close frame" % what)
         env.check_close_code(close.close_code(), code, what)
+        conn.sock.sendall(b"after the close\n")
+        after = None
+        try:
+            after = c.recv_frame(1)
+        except (harness.ConnectionEnded, socket.timeout):
+            pass
+        env.check(after is None, "%s: nothing after the close frame (got %r)"
+                  % (what, after and (after.opcode, after.payload)))
         c.send_close(close.close_code())    # answer it, as clients do
         env.check(conn.wait_eof(5), "%s: backend saw EOF" % what)
         env.check(conn.received() == b"before\n",

@@ -58,6 +58,8 @@ bool	closes;		/* a close frame was sent */
 
 /* The client. */
 bool	established, c_ended, gone, killed;
+bool	lws_closing;	/* lws sent its own close frame: the client broke
+			   the protocol */
 bool	c_ended_open;	/* it ended the session while OPEN */
 bool	c_lost;		/* a client message was not forwarded */
 byte	c_sent;
@@ -98,7 +100,7 @@ inline run_actions()
 	/* Read one message from the backend and send it to the client. */
 	if
 	:: act & A_FORWARD_BACKEND ->
-		assert(!closes);
+		assert(!closes && !lws_closing);
 		if
 		:: !fd_open
 		:: fd_open && b_crash -> pq!E_BACKEND_ERROR
@@ -146,7 +148,7 @@ inline run_actions()
 	 */
 	if
 	:: act & A_SEND_CLOSE ->
-		assert(!closes && code != 0);
+		assert(!closes && !lws_closing && code != 0);
 		assert(code != 1000 && code != CODE_BACKEND ||
 		    b_pending == 0 && !b_lost);
 		closes = 1
@@ -181,6 +183,7 @@ inline run_actions()
 		released = 1;
 		code = 0; close_armed = 0; ww = 0; closes = 0;
 		established = 0; c_ended = 0; gone = 0; killed = 0;
+		lws_closing = 0;
 		c_ended_open = 0; c_lost = 0; c_sent = 0; fwd_close = 0;
 		shuts = 0; b_lost = 0
 	:: else
@@ -210,6 +213,9 @@ inline step(e)
 	run_actions()
 }
 
+/* session_lws_closing(): lws's close frame, not ours, to a client there. */
+#define LWS_CLOSING	(lws_closing && !closes && !gone)
+
 inline dispatch(e)
 {
 	step(e);
@@ -228,14 +234,18 @@ inline dispatch(e)
 proctype Client()
 {
 	do
-	:: d_step { established && !c_ended && !gone && c_sent < NC ->
-		c_sent++; dispatch(E_CLIENT_DATA) }
-	:: d_step { established && !c_ended && !gone ->
+	:: d_step { established && !c_ended && !gone && !lws_closing &&
+	    c_sent < NC -> c_sent++; dispatch(E_CLIENT_DATA) }
+	:: d_step { established && !c_ended && !gone && !lws_closing ->
 		c_ended = 1; dispatch(E_CLIENT_CLOSE) }
 	:: d_step { !c_ended && !gone ->
 		c_ended = 1; gone = 1; dispatch(E_CLIENT_GONE) }
 	:: d_step { ww && established && !gone ->
-		ww = 0; dispatch(E_CLIENT_WRITEABLE) }
+		ww = 0;
+		if
+		:: LWS_CLOSING -> dispatch(E_CLIENT_PROTOCOL_ERROR)
+		:: else -> dispatch(E_CLIENT_WRITEABLE)
+		fi }
 #ifndef NORETIRE
 	:: break
 #endif
@@ -251,28 +261,38 @@ proctype Client()
  */
 #define CLIENT_IDLE	(!ww && !gone)
 
+/* As session_backend_cb(): lws's own close frame is noticed first. */
+inline readable(e)
+{
+	if
+	:: LWS_CLOSING -> dispatch(E_CLIENT_PROTOCOL_ERROR)
+	:: else
+	fi;
+	dispatch(e)
+}
+
 proctype Backend()
 {
 	do
 	:: d_step { fd_open && !b_crash && b_end == 0 && b_sent < NB ->
-		b_sent++; b_pending++; dispatch(E_BACKEND_READABLE) }
+		b_sent++; b_pending++; readable(E_BACKEND_READABLE) }
 	:: d_step { fd_open && !b_crash && b_end == 0 && b_sent < NB &&
 	    CLIENT_IDLE -> b_sent++; b_pending++;
-		dispatch(E_BACKEND_READABLE_CLIENT_READY) }
+		readable(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash && b_end == 0 ->
-		b_end = 1; dispatch(E_BACKEND_READABLE) }
+		b_end = 1; readable(E_BACKEND_READABLE) }
 	:: d_step { fd_open && !b_crash && b_end == 0 && CLIENT_IDLE ->
-		b_end = 1; dispatch(E_BACKEND_READABLE_CLIENT_READY) }
+		b_end = 1; readable(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash && b_end == 0 ->
-		b_end = 2; dispatch(E_BACKEND_READABLE) }
+		b_end = 2; readable(E_BACKEND_READABLE) }
 	:: d_step { fd_open && !b_crash && b_end == 0 && CLIENT_IDLE ->
-		b_end = 2; dispatch(E_BACKEND_READABLE_CLIENT_READY) }
+		b_end = 2; readable(E_BACKEND_READABLE_CLIENT_READY) }
 	:: d_step { fd_open && !b_crash ->
 		if
 		:: b_pending > 0 -> b_lost = 1
 		:: else
 		fi;
-		b_crash = 1; b_pending = 0; dispatch(E_BACKEND_READABLE) }
+		b_crash = 1; b_pending = 0; readable(E_BACKEND_READABLE) }
 	:: d_step { fd_open && !b_crash && q > 0 -> q-- }
 #ifndef NORETIRE
 	:: break
@@ -303,13 +323,19 @@ proctype Flush()
 	od
 }
 
-/* ESTABLISHED once; CLIENT_GONE after a close, a drop or DROP_CLIENT. */
+/*
+ * ESTABLISHED once; a close frame of its own when the client breaks the
+ * protocol (it tells no one); CLIENT_GONE after a close, a drop,
+ * DROP_CLIENT or its own close.
+ */
 proctype Lws()
 {
 	do
 	:: d_step { !established && !gone ->
 		established = 1; dispatch(E_ESTABLISHED) }
-	:: d_step { (killed || c_ended) && !gone ->
+	:: d_step { established && !gone && !c_ended && !closes &&
+	    !lws_closing -> lws_closing = 1 }
+	:: d_step { (killed || c_ended || lws_closing) && !gone ->
 		c_ended = 1; gone = 1; ww = 0; killed = 0;
 		dispatch(E_CLIENT_GONE) }
 	:: released -> break

@@ -81,6 +81,7 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_CLIENT_UNACCEPTABLE] = FSM_SIDE_GATEWAY,
 	[FSM_EV_CLIENT_CLOSE] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_GONE] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_PROTOCOL_ERROR] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_WRITEABLE] = FSM_SIDE_CLIENT,
 	[FSM_EV_PONG] = FSM_SIDE_CLIENT,
 	[FSM_EV_BACKEND_READABLE] = FSM_SIDE_BACKEND,
@@ -121,7 +122,7 @@ static const struct {
 	/* Leaving OPEN also reads once: the edge may have been left there. */
 	{ DROP_B,	EVBIT(BACKEND_READABLE) |
 	    EVBIT(BACKEND_READABLE_CLIENT_READY) | EVBIT(CLIENT_CLOSE) |
-	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_TOO_BIG) |
+	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_PROTOCOL_ERROR) | EVBIT(CLIENT_TOO_BIG) |
 	    EVBIT(CLIENT_UNACCEPTABLE) | EVBIT(IDLE_TIMEOUT) |
 	    EVBIT(PONG_TIMEOUT) | EVBIT(SEND_TIMEOUT) | EVBIT(DRAIN) },
 	{ T_SEND,	EVBIT(BACKEND_READABLE) },
@@ -163,13 +164,15 @@ writes_on_writeable(enum fsm_state st)
 }
 
 /*
- * A close frame from the client cannot arrive before 101 is sent: there
- * is no WebSocket framing yet.  The exploring tests skip that pair.
+ * A close frame from the client, or lws's own for a protocol error, cannot
+ * come before 101 is sent: there is no WebSocket framing yet.  The
+ * exploring tests skip those pairs.
  */
 static int
 impossible(enum fsm_state st, enum fsm_event ev)
 {
-	return (ev == FSM_EV_CLIENT_CLOSE &&
+	return ((ev == FSM_EV_CLIENT_CLOSE ||
+	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR) &&
 	    (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING));
 }
 
@@ -594,6 +597,24 @@ inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	return (NULL);
 }
 
+/*
+ * lws's own close frame (a protocol error) ends the client's part as its
+ * leaving does: the same step wherever it can come.
+ */
+static const char *
+inv_protocol_error(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	struct fsm_step	 gone = fsm_next(st, FSM_EV_CLIENT_GONE);
+
+	if (ev != FSM_EV_CLIENT_PROTOCOL_ERROR || impossible(st, ev))
+		return (NULL);
+	if (s.next != gone.next || s.actions != gone.actions ||
+	    s.close_code != gone.close_code)
+		return ("CLIENT_PROTOCOL_ERROR does not end the client's part "
+		    "as CLIENT_GONE does");
+	return (NULL);
+}
+
 /* design.md: client data is forwarded, or dropped and counted. */
 static const char *
 inv_client_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
@@ -629,6 +650,7 @@ static inv_fn *const invariants[] = {
 	inv_backend_fd,
 	inv_backend_input,
 	inv_client_input,
+	inv_protocol_error,
 };
 #define NINVARIANTS	(sizeof(invariants) / sizeof(invariants[0]))
 
@@ -1191,6 +1213,23 @@ static const struct walk walks[] = {
 		S(BACKEND_READABLE_CLIENT_READY, LINGER, DROP_B, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
+	{ "protocol error: lws's own close frame, then nothing", FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(CLIENT_PROTOCOL_ERROR, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0,
+		    0),
+		S(BACKEND_READABLE_CLIENT_READY, SHUTTING, DROP_B, 0, 0),
+		S(CLIENT_WRITEABLE, SHUTTING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(CLIENT_GONE, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "protocol error while our close waits: ours never goes",
+	    FSM_ST_OPEN, {
+		S(BACKEND_ERROR, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
+		    1011, 1),
+		S(CLIENT_PROTOCOL_ERROR, RELEASED, FREE, 0, 0),
+		S(CLIENT_GONE, RELEASED, 0, 0, 0),
+		END } },
 	{ "on_backend_down = close", FSM_ST_REFUSING, {
 		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
 		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
@@ -1264,7 +1303,9 @@ once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
 	unsigned int	 a = s.actions;
 	int		 client_end;
 
-	client_end = ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE;
+	/* After a protocol error lws ends the connection on its own. */
+	client_end = ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE ||
+	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR;
 	if (f & F_RELEASED)
 		return ((a != 0 || s.next != FSM_ST_RELEASED) ?
 		    "something happens after RELEASE" : NULL);
@@ -1316,7 +1357,8 @@ once_flags(unsigned int f, enum fsm_event ev, unsigned int a)
 		f |= F_BCLOSED;
 	if (a & FREE)
 		f |= F_RELEASED;
-	if (ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE)
+	if (ev == FSM_EV_CLIENT_CLOSE || ev == FSM_EV_CLIENT_GONE ||
+	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR)
 		f |= F_CDONE;
 	return (f);
 }
