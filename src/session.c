@@ -881,11 +881,21 @@ session_lws_closing(struct session *s)
 	    ws_close_started(s->se_wsi));
 }
 
+/* CLIENT_PROTOCOL_ERROR, with lws's code as the one sent, for the log. */
+static int
+session_protocol_error(struct session *s)
+{
+	s->se_code_sent = ws_close_code(s->se_wsi);
+	s->se_close_reason = "";
+	return (session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR));
+}
+
 int
 session_client_writeable(struct session *s)
 {
-	return (session_dispatch(s, session_lws_closing(s) ?
-	    FSM_EV_CLIENT_PROTOCOL_ERROR : FSM_EV_CLIENT_WRITEABLE));
+	if (session_lws_closing(s))
+		return (session_protocol_error(s));
+	return (session_dispatch(s, FSM_EV_CLIENT_WRITEABLE));
 }
 
 void
@@ -939,7 +949,7 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 	}
 	/* Before anything goes to a client that lws is closing. */
 	if (session_lws_closing(s))
-		session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR);
+		session_protocol_error(s);
 	if (s->se_fd == -1)
 		return;
 	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))

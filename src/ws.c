@@ -747,6 +747,15 @@ ws_close_started(struct lws *wsi)
 	return (lws_get_close_length(wsi) != 0);
 }
 
+uint16_t
+ws_close_code(struct lws *wsi)
+{
+	const unsigned char	*p = lws_get_close_payload(wsi);
+
+	return (lws_get_close_length(wsi) >= 2 ? (uint16_t)(p[0] << 8 | p[1]) :
+	    0);
+}
+
 void
 ws_rx_flow(struct lws *wsi, int enable)
 {

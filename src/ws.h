@@ -37,6 +37,8 @@ void		 ws_want_writeable(struct lws *);
 int		 ws_idle_output(struct lws *);
 /* A close frame is queued or sent, by wsgated or by lws itself. */
 int		 ws_close_started(struct lws *);
+/* Its close code; 0: none. */
+uint16_t	 ws_close_code(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
 void		 ws_drop(struct lws *);
 void		 ws_detach(struct lws *);

@@ -74,6 +74,9 @@ def main(env):
         env.check(conn.wait_eof(5), "%s: backend saw EOF" % what)
         env.check(conn.received() == b"before\n",
                   "%s: backend got only the message before (%r)" % (what, conn.received()))
+        env.check(env.wait_log(r"session %d: end .* ended-by client close-sent %d "
+                               % (i + 1, code)) is not None,
+                  "%s: the summary line names the close lws sent (%d)" % (what, code))
         c.close()
 
 
