@@ -877,8 +877,15 @@ session_client_close(struct session *s, uint16_t code, const void *reason,
 static int
 session_lws_closing(struct session *s)
 {
-	return (s->se_wsi != NULL && !s->se_close_queued &&
+	return (s->se_wsi != NULL && s->se_ws_up && !s->se_close_queued &&
 	    ws_close_started(s->se_wsi));
+}
+
+int
+session_established(struct session *s)
+{
+	s->se_ws_up = 1;
+	return (session_dispatch(s, FSM_EV_ESTABLISHED));
 }
 
 /* CLIENT_PROTOCOL_ERROR, with lws's code as the one sent, for the log. */

@@ -77,7 +77,9 @@ struct session {
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
 			 se_echoed:1,	/* the close sent is the client's,
 					   echoed by libwebsockets */
-			 se_close_queued:1;	/* SEND_CLOSE ran */
+			 se_close_queued:1,	/* SEND_CLOSE ran */
+			 se_ws_up:1;	/* ESTABLISHED came: lws's WebSocket
+					   state exists */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close;
@@ -116,6 +118,8 @@ int		 session_client_data(struct session *, const void *, size_t,
 /* The client's close frame: CODE (0: none) and its reason. */
 int		 session_client_close(struct session *, uint16_t code,
 		    const void *reason, size_t len);
+/* The 101 is sent: the client speaks WebSocket now. */
+int		 session_established(struct session *);
 /* lws reports the client writeable. */
 int		 session_client_writeable(struct session *);
 /* libwebsockets is done with the client connection. */

@@ -509,7 +509,7 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 		return (lws_callback_http_dummy(wsi, reason, user, in, len));
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
-		return (session_dispatch(s, FSM_EV_ESTABLISHED));
+		return (session_established(s));
 	case LWS_CALLBACK_RECEIVE:
 		return (session_client_data(s, in, len,
 		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
