@@ -53,12 +53,6 @@ log_level_name(enum log_level level)
 	return ("?");
 }
 
-int
-log_debugging(void)
-{
-	return (log_level >= LOG_LEVEL_DEBUG);
-}
-
 /* Copy SRC to DST with control characters as \xNN; the line may get cut. */
 static void
 log_sanitize(char *dst, size_t size, const char *src)

@@ -23,7 +23,6 @@ void	log_init(int debug);
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 const char *log_level_name(enum log_level);
-int	log_debugging(void);
 void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

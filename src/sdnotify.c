@@ -186,9 +186,3 @@ sdnotify_stopping(void)
 {
 	sdnotify_with_status("STOPPING=1");
 }
-
-void
-sdnotify_status(void)
-{
-	sdnotify_with_status("");
-}

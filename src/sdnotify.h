@@ -18,8 +18,6 @@ int	 sdnotify_enabled(void);	/* built with libsystemd */
 void	 sdnotify_ready(void);
 void	 sdnotify_reloading(void);
 void	 sdnotify_stopping(void);
-/* Send STATUS= now, e.g. after a failed reload. */
-void	 sdnotify_status(void);
 
 /*
  * How many listening sockets systemd passed, from

@@ -280,6 +280,7 @@ session_forward_client(struct session *s)
 		session_flush(s);
 	if (!s->se_rx_paused && q->bq_bytes >= rt->rt_buffer_size) {
 		s->se_rx_paused = 1;
+		metrics_pause(rt);
 		ws_rx_flow(s->se_wsi, 0);
 		if (rt->rt_send_timeout > 0) {
 			s->se_stall_outq = session_outq(s);
@@ -878,7 +879,7 @@ static int
 session_lws_closing(struct session *s)
 {
 	return (s->se_wsi != NULL && s->se_ws_up && !s->se_close_queued &&
-	    ws_close_started(s->se_wsi));
+	    ws_close_code(s->se_wsi) != 0);
 }
 
 int

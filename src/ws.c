@@ -272,7 +272,10 @@ ws_header(struct lws *wsi, enum lws_token_indexes h, char *buf, int size)
 	return (buf);
 }
 
-/* The query string: lws keeps its '&'-separated parts apart. */
+/*
+ * The query string, its '&'-separated parts joined again (lws_hdr_copy()
+ * would join them too, but logs every such call as an error).
+ */
 static void
 ws_query(struct lws *wsi, char *buf, size_t size)
 {
@@ -380,7 +383,7 @@ ws_confirm(struct lws *wsi)
 	char			 origin[1024], host[1024], proto[128];
 	char			 req[1024], tokbuf[TOKEN_MAX + 1];
 	char			 subject[TOKEN_SUBJECT_MAX], why[160];
-	char			 want[64], got[64];
+	char			 got[64];
 	struct session_peer	 peer;
 	struct metadata_info	 mi;
 	struct route		*rt;
@@ -441,9 +444,8 @@ ws_confirm(struct lws *wsi)
 	if (st == BACKEND_OK && rt->rt_backend_owner != NULL &&
 	    (uid = ws_peer_uid(fd)) != (long)rt->rt_backend_uid) {
 		ws_user_name(uid, got, sizeof(got));
-		snprintf(want, sizeof(want), "%s", rt->rt_backend_owner);
 		log_warnx("%s: backend %s runs as %s, not backend_owner %s",
-		    rt->rt_path, rt->rt_backend, got, want);
+		    rt->rt_path, rt->rt_backend, got, rt->rt_backend_owner);
 		close(fd);
 		fd = -1;
 		st = BACKEND_DOWN;
@@ -636,10 +638,10 @@ ws_init(struct config *cf, struct tls_pem *tp)
 	ws_tls_pem = tp;
 	ws_log_level();
 	memset(&info, 0, sizeof(info));
-	/* Global TLS init now, so a reload can add a TLS vhost later. */
 	/* A bigger request head gets 431 (the project's lws patch). */
 	info.max_http_header_data = (unsigned short)cf->cf_max_header_size;
 	info.pt_serv_buf_size = WS_READ_MAX;
+	/* Global TLS init now, so a reload can add a TLS vhost later. */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
 	    LWS_SERVER_OPTION_VALIDATE_UTF8 |
 	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -740,13 +742,6 @@ ws_idle_output(struct lws *wsi)
 	return ((loop_events(lws_get_socket_fd(wsi)) & EPOLLOUT) == 0);
 }
 
-/* A close frame is queued or sent: ours, or lws's own. */
-int
-ws_close_started(struct lws *wsi)
-{
-	return (lws_get_close_length(wsi) != 0);
-}
-
 uint16_t
 ws_close_code(struct lws *wsi)
 {
@@ -759,10 +754,6 @@ ws_close_code(struct lws *wsi)
 void
 ws_rx_flow(struct lws *wsi, int enable)
 {
-	struct session	*s = lws_get_opaque_user_data(wsi);
-
-	if (!enable && s != NULL)
-		metrics_pause(s->se_route);
 	lws_rx_flow_control(wsi, enable);
 }
 

@@ -35,9 +35,7 @@ void		 ws_after(void);
 void		 ws_want_writeable(struct lws *);
 /* No output waits for the client: ws_send() may be called now. */
 int		 ws_idle_output(struct lws *);
-/* A close frame is queued or sent, by wsgated or by lws itself. */
-int		 ws_close_started(struct lws *);
-/* Its close code; 0: none. */
+/* The code of a close frame queued or sent, ours or lws's own; 0: none. */
 uint16_t	 ws_close_code(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
 void		 ws_drop(struct lws *);
