@@ -6,10 +6,14 @@
  * names at 50 characters and does not report empty sections), continuation
  * lines and syntax errors (inih reports only the first).  Every error is
  * printed as FILE:LINE: message and counted; parsing goes on to report
- * them all.  No socket I/O, no socket headers: Check tests this without
- * sockets.
+ * them all.  No socket I/O (inet_pton() only parses): Check tests this
+ * without sockets.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -319,67 +323,13 @@ config_parse_size(const char *s, size_t *bytes)
 	return (parse_size(s, bytes) == VAL_OK ? 0 : -1);
 }
 
-/* Four decimal octets, no leading zeros (inet_pton() agrees). */
+/* An IP literal of family AF, as listen.c will bind it. */
 static int
-ip4_valid(const char *s)
+ip_valid(int af, const char *s)
 {
-	int	 i, n, digits;
+	unsigned char	 addr[sizeof(struct in6_addr)];
 
-	for (i = 0; i < 4; i++) {
-		if (i > 0 && *s++ != '.')
-			return (0);
-		for (n = 0, digits = 0; isdigit((unsigned char)*s); s++) {
-			if (digits > 0 && n == 0)
-				return (0);
-			n = n * 10 + (*s - '0');
-			if (++digits > 3 || n > 255)
-				return (0);
-		}
-		if (digits == 0)
-			return (0);
-	}
-	return (*s == '\0');
-}
-
-/* RFC 4291 2.2 text forms, without a zone index. */
-static int
-ip6_valid(const char *s)
-{
-	int	 groups = 0, gap = 0, n;
-
-	if (s[0] == ':' && s[1] == ':') {
-		gap = 1;
-		s += 2;
-		if (*s == '\0')
-			return (1);
-	}
-	for (;;) {
-		/* A dotted quad may end the address, as two groups. */
-		if (strchr(s, ':') == NULL && strchr(s, '.') != NULL) {
-			if (!ip4_valid(s))
-				return (0);
-			groups += 2;
-			break;
-		}
-		for (n = 0; isxdigit((unsigned char)s[n]); n++)
-			;
-		if (n == 0 || n > 4)
-			return (0);
-		groups++;
-		s += n;
-		if (*s == '\0')
-			break;
-		if (*s++ != ':')
-			return (0);
-		if (*s == ':') {
-			if (gap)
-				return (0);
-			gap = 1;
-			if (*++s == '\0')
-				break;
-		}
-	}
-	return (gap ? groups < 8 : groups == 8);
+	return (inet_pton(af, s, addr) == 1);
 }
 
 /*
@@ -415,7 +365,7 @@ parse_listen(struct parse *p, const char *value)
 			goto bad;
 		*end = '\0';
 		port = end + 2;
-		if (!ip6_valid(host))
+		if (!ip_valid(AF_INET6, host))
 			return (parse_err(p, p->p_line,
 			    "listen: '%s' is not an IPv6 address", host));
 	} else {
@@ -427,7 +377,7 @@ parse_listen(struct parse *p, const char *value)
 			return (parse_err(p, p->p_line, "listen: '%s': an IPv6 "
 			    "address goes in brackets, as in [::1]:8080",
 			    value));
-		if (!ip4_valid(host))
+		if (!ip_valid(AF_INET, host))
 			return (parse_err(p, p->p_line, "listen: '%s' is not "
 			    "an IP address (no DNS lookups: use e.g. "
 			    "127.0.0.1 or [::1])", host));
@@ -491,14 +441,14 @@ parse_address(struct parse *p, const struct key *k, struct listen_addr *la,
 				goto bad;
 			*end = '\0';
 			port = end + 2;
-			if (!ip6_valid(host))
+			if (!ip_valid(AF_INET6, host))
 				goto bad;
 		} else {
 			if ((port = strrchr(addr, ':')) == NULL)
 				goto bad;
 			*port++ = '\0';
 			host = addr;
-			if (!ip4_valid(host))
+			if (!ip_valid(AF_INET, host))
 				goto bad;
 		}
 		s = port;

@@ -79,6 +79,7 @@ struct mlistener {
 static struct mroute	*metrics_routes;	/* owned list */
 static struct mconn	*metrics_conns;		/* owned list */
 static unsigned int	 metrics_nconns;
+static struct loop_timer metrics_accept_pause;	/* no descriptors */
 static struct mlistener	 metrics_cur = { -1, NULL, 0 };
 static struct mlistener	 metrics_new = { -1, NULL, 0 };
 static int		 metrics_keep;	/* prepare found no change */
@@ -503,6 +504,14 @@ metrics_conn_close(struct mconn *co)
 }
 
 static void
+metrics_resume_cb(void *arg)
+{
+	(void)arg;
+	if (metrics_cur.ml_fd != -1)
+		loop_mod(metrics_cur.ml_fd, EPOLLIN);
+}
+
+static void
 metrics_accept_cb(int fd, uint32_t events, void *arg)
 {
 	struct mconn	*co;
@@ -510,8 +519,24 @@ metrics_accept_cb(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	(void)arg;
-	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) != -1) {
+	for (;;) {
+		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c == -1 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		/*
+		 * Out of descriptors or memory: the listener stays readable,
+		 * so stop watching it for a while instead of spinning, as
+		 * listen.c does.
+		 */
+		if (c == -1 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			loop_mod(fd, 0);
+			loop_timer_init(&metrics_accept_pause,
+			    metrics_resume_cb, NULL);
+			loop_timer_arm(&metrics_accept_pause, 100);
+		}
+		if (c == -1)
+			return;
 		if (metrics_nconns >= METRICS_CONNS ||
 		    (co = calloc(1, sizeof(*co))) == NULL) {
 			close(c);
@@ -663,6 +688,7 @@ metrics_done(void)
 	struct mroute	*mr;
 
 	metrics_abort();
+	loop_timer_cancel(&metrics_accept_pause);
 	metrics_unbind(&metrics_cur);
 	while (metrics_conns != NULL)
 		metrics_conn_close(metrics_conns);

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,7 @@ tls_read(struct tls_check *tc, const char *key, const char *path, int line,
 		    strerror(errno));
 		return (NULL);
 	}
+	setvbuf(fp, NULL, _IONBF, 0);	/* no copy of a key in stdio's buffer */
 	if ((buf = malloc(TLS_FILE_MAX + 2)) == NULL) {
 		fclose(fp);
 		tls_err(tc, line, "%s: out of memory", key);
@@ -216,6 +218,7 @@ tls_load_key(struct tls_check *tc, struct tls_pem *tp,
 	    &len)) == NULL)
 		return (-1);
 	tp->tp_key = tls_key_block(buf, &tp->tp_key_len);
+	mbedtls_platform_zeroize(buf, len);	/* as tls_free() does */
 	free(buf);
 	if (tp->tp_key == NULL) {
 		tls_err(tc, cf->cf_tls_key_line, "tls_key: %s holds no PEM "

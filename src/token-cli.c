@@ -100,7 +100,7 @@ main(int argc, char *argv[])
 		usage();
 	len = read_secret(file, secret, sizeof(secret));
 	if (token_mint((unsigned char *)secret, len, subject,
-	    time(NULL) + (time_t)(ms / 1000), routes, nroutes, token,
+	    time(NULL) + (time_t)((ms + 999) / 1000), routes, nroutes, token,
 	    sizeof(token)) == -1) {
 		fprintf(stderr, "wsgate-token: subject or routes too long\n");
 		return (1);
