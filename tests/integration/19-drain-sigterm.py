@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -23,6 +24,26 @@ listen = 127.0.0.1:{port}
 [route /echo]
 backend = unix:{dir}/echo.sock
 """
+
+# A drain that only a second signal can end within the test's wait.
+CONFIG_LONG = """\
+[server]
+listen = 127.0.0.1:{port}
+close_timeout = 60s
+shutdown_timeout = 0
+
+[route /echo]
+backend = unix:{dir}/echo.sock
+"""
+
+
+def refused(env):
+    """A connection to wsgated's port is refused."""
+    try:
+        socket.create_connection(("127.0.0.1", env.port), timeout=2).close()
+    except OSError:
+        return True
+    return False
 
 
 def main(env):
@@ -45,12 +66,7 @@ def main(env):
         rc = await asyncio.get_running_loop().run_in_executor(None, proc.wait, 15)
         env.check(rc == 0, "wsgated exits 0 after the drain (%s)" % rc)
         env.proc = None
-        try:
-            socket.create_connection(("127.0.0.1", env.port), timeout=2).close()
-            refused = False
-        except OSError:
-            refused = True
-        env.check(refused, "no longer accepting after the drain")
+        env.check(refused(env), "no longer accepting after the drain")
     env.run_async(drain())
     for i, want in ((0, b"from a\n"), (1, b"from b\n")):
         conn = echo.wait_conn(i)
@@ -58,22 +74,24 @@ def main(env):
         env.check(conn.received() == want, "backend %d received %r" % (i, conn.received()))
 
     # A second SIGTERM ends a drain that waits for a silent client.
-    env.start(CONFIG)
+    env.start(CONFIG_LONG)
     c = env.closing(harness.RawClient(env.port))
     env.require(c.handshake("/echo") == 101, "raw: 101")
     proc = env.proc
     proc.send_signal(signal.SIGTERM)
     time.sleep(0.5)
     env.check(proc.poll() is None, "first SIGTERM: still draining a silent client")
+    env.check(refused(env), "no new connections while draining")
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     try:
         rc = proc.wait(5)
-    except Exception:
+    except subprocess.TimeoutExpired:
         rc = None
     env.check(rc == 0, "second SIGTERM: exits at once with 0 (%s, %.2f s)"
               % (rc, time.monotonic() - t0))
-    env.proc = None
+    if rc is not None:
+        env.proc = None
 
 
 harness.run(os.path.basename(__file__)[:-3], main)

@@ -119,6 +119,8 @@ def main(env):
               and meta.get("client_address") == "127.0.0.1"
               and isinstance(meta.get("client_port"), int),
               "json: path, origin, subprotocol, client address and port (%r)" % meta)
+    env.check(meta.get("query") == 'q=a"b',
+              "json: the query, percent-decoded by libwebsockets (%r)" % meta.get("query"))
     env.check(rest == b"after", "json: the client's bytes follow the line (%r)" % rest)
 
     # A Host header with quotes, a backslash and control characters: the

@@ -90,6 +90,7 @@ def main(env):
     env.check(data == b"" or data.endswith(b"\n"), "the backend got whole lines only")
     got = faults.check_seq(env, data.split(b"\n")[:-1], "the backend")
     harness.log("# the backend read %d of %d messages" % (got, sent))
+    env.check(got > 0, "the backend read some of the messages (%d)" % got)
     left = faults.wait_fds(pid, base)
     env.check(left <= base, "wsgated holds %d file descriptors, no more than before (%d)" % (left, base))
 
