@@ -1,18 +1,33 @@
 /*
  * fsm.c: the session transition table.  No I/O, no clock, no allocation.
+ * Reading this file alone tells how any session can end: each row names
+ * the next state, the actions, the close code sent from then on, and,
+ * when it ends the session, which side did.
  *
  * How a session ends (design.md, "When a session ends"):
+ *  - A session starts in START; BACKEND_UP or BACKEND_DOWN (a route with
+ *    on_backend_down = close whose backend is missing) picks HANDSHAKE or
+ *    REFUSING.
  *  - The client closes or drops: every complete message it sent reaches
  *    the backend, then EOF (SHUTTING), then the backend's own output is read
- *    and dropped until its EOF (LINGER), bounded by close_timeout.
+ *    and dropped until its EOF (LINGER), bounded by close_timeout.  Its
+ *    close frame reaches a length or seqpacket backend as a close message
+ *    whenever the backend connection is still open, also after the
+ *    backend's own EOF (FORWARD_CLOSE).
  *  - The backend sends EOF: all it wrote has been sent (it is read only when
  *    the client is writeable or has nothing waiting, so nothing waits in
  *    between), then close 1000.
  *  - The backend fails: close 1011.  Idle: 1001.  Too big: 1009.  Drain:
  *    1001.  No backend with on_backend_down = close: 1013.  Backend data
  *    that waited send_timeout for a client that reads nothing: 1008.
+ *  - A client that breaks RFC 6455 is failed by libwebsockets itself
+ *    (1002, 1007, 1009 at a frame header: FSM_CODE_LWS); nothing follows
+ *    its close frame.  A client whose connection fails on a write is
+ *    dropped.
  *  - A close frame goes out only when the client is writeable, which
- *    libwebsockets reports only once its earlier output is written.
+ *    libwebsockets reports only once its earlier output is written.  A
+ *    client's close frame that comes before ours went out is echoed by
+ *    libwebsockets instead (FSM_CODE_CLIENT).
  *  - Once wsgated wants to close, client messages are dropped and counted;
  *    the backend gets EOF when the client connection is gone, after the
  *    messages that came before the decision.  Every row that leaves OPEN
@@ -21,34 +36,58 @@
  *    would otherwise be lost, leaving a backend blocked on a full socket.
  *  - Every waiting state is bounded by a timer: close_timeout for a close
  *    that is not answered and for the backend's EOF.
- *  - Rows that leave OPEN to close the client resume reading from it
- *    (RESUME_CLIENT_RX), which a full backend queue may have paused: the
- *    client's answer to the close frame must be heard.  A backend that
- *    reads nothing for send_timeout while the client is paused ends the
- *    session (1011), so a paused client is never ignored for longer.
+ *  - A full backend queue pauses the client (BACKEND_QUEUE_FULL) and times
+ *    the backend: one that takes nothing for send_timeout ends the session
+ *    (1011), one that takes something is timed anew (BACKEND_PROGRESS).
+ *    Rows that leave OPEN to close the client resume reading from it
+ *    (RESUME_CLIENT_RX): the client's answer to the close frame must be
+ *    heard.
+ *  - Backend data that waits for the client is timed (START_SEND_TIMER);
+ *    each message the client takes restarts the wait while more waits
+ *    (CLIENT_BEHIND) and stops it otherwise (STOP_SEND_TIMER).
  *  - length and seqpacket carry close codes: the client's close reaches
  *    the backend as a close message after its earlier messages
  *    (FORWARD_CLOSE), and the backend's close message becomes the client's
  *    close frame after everything before it (FSM_CODE_BACKEND).
+ *
+ * The session keeps a few flags that decide which event a happening
+ * becomes, never what an event does:
+ *  - be_readable: the backend socket may hold unread bytes (it is watched
+ *    edge-triggered); FORWARD_BACKEND reads only then, and raises
+ *    CLIENT_BEHIND when bytes still wait after its message.
+ *  - be_hup: the backend hung up: read on until its EOF.
+ *  - be_blocked: the backend socket is full; writes wait for EPOLLOUT.
+ *  - shut_pending: SHUT_BACKEND_WR ran; once the queue is written, the
+ *    shutdown raises BACKEND_WR_CLOSED (or BACKEND_ERROR).
+ *  - rx_paused: PAUSE_CLIENT_RX ran; BACKEND_QUEUE_ROOM comes only then.
+ *  - ping_pending: QUEUE_PING ran; the next FORWARD_BACKEND sends the
+ *    ping before any message.
+ *  - ws_up, close_queued: ESTABLISHED came, SEND_CLOSE ran; a close frame
+ *    libwebsockets holds in between is its own: CLIENT_PROTOCOL_ERROR.
  */
 #include <stddef.h>
 
 #include "fsm.h"
 
+#define A_LOG_CLOSE	FSM_A_RECORD_CLOSE
 #define A_FWD_C		FSM_A_FORWARD_CLIENT
 #define A_FWD_CLOSE	FSM_A_FORWARD_CLOSE
-#define A_RX_ON		FSM_A_RESUME_CLIENT_RX
 #define A_DROP_C	FSM_A_DISCARD_CLIENT
 #define A_TRUNC		FSM_A_TRUNCATE_MESSAGE
+#define A_RX_OFF	FSM_A_PAUSE_CLIENT_RX
+/* Reading the client again ends the wait for the backend. */
+#define A_RX_ON		(FSM_A_RESUME_CLIENT_RX | FSM_A_STOP_STALL_TIMER)
 #define A_FWD_B		FSM_A_FORWARD_BACKEND
 #define A_DROP_B	FSM_A_DISCARD_BACKEND
 #define A_PING		FSM_A_QUEUE_PING
 #define A_PONG_OK	FSM_A_CANCEL_PONG_TIMER
-#define A_SEND_OK	FSM_A_CANCEL_SEND_TIMER
-#define A_T_SEND	FSM_A_START_SEND_TIMER
+#define A_SEND_OK	FSM_A_STOP_SEND_TIMER
 #define A_T_IDLE	FSM_A_ARM_IDLE_TIMER
 #define A_T_PING	FSM_A_ARM_PING_TIMER
 #define A_T_PONG	FSM_A_ARM_PONG_TIMER
+#define A_T_SEND	FSM_A_START_SEND_TIMER
+#define A_T_SEND_AGAIN	FSM_A_RESTART_SEND_TIMER
+#define A_T_STALL	FSM_A_ARM_STALL_TIMER
 #define A_T_CLOSE	FSM_A_ARM_CLOSE_TIMER
 #define A_CLOSE		FSM_A_SEND_CLOSE
 #define A_KILL		FSM_A_DROP_CLIENT
@@ -57,21 +96,68 @@
 #define A_WW		FSM_A_WANT_WRITEABLE
 #define A_FREE		FSM_A_RELEASE
 
+#define CODE_BACKEND	FSM_CODE_BACKEND
+#define CODE_CLIENT	FSM_CODE_CLIENT
+#define CODE_LWS	FSM_CODE_LWS
+
+/* A row that does not end the session. */
 #define R(st, ev, nx, a, code, why)					\
-	[FSM_ST_##st][FSM_EV_##ev] = { FSM_ST_##nx, (a), (code), (why), 1 }
+	[FSM_ST_##st][FSM_EV_##ev] = { FSM_ST_##nx, (a), (code), (why),	\
+	    FSM_SIDE_NONE, 1 }
+/* The row that ends the session: BY (CLIENT, BACKEND, GATEWAY) did. */
+#define E(st, ev, nx, a, code, why, by)					\
+	[FSM_ST_##st][FSM_EV_##ev] = { FSM_ST_##nx, (a), (code), (why),	\
+	    FSM_SIDE_##by, 1 }
 /* The event cannot matter in this state: nothing happens. */
 #define IGN(st, ev)	R(st, ev, st, 0, 0, NULL)
 
 static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
+	/* ws.c made the session; the backend's fate comes first. */
+	R(START, BACKEND_UP, HANDSHAKE, 0, 0, NULL),
+	R(START, BACKEND_DOWN, REFUSING, 0, 0, NULL),
+	IGN(START, ESTABLISHED),
+	IGN(START, CLIENT_DATA),
+	IGN(START, CLIENT_TOO_BIG),
+	IGN(START, CLIENT_UNACCEPTABLE),
+	IGN(START, CLIENT_CLOSE),
+	E(START, CLIENT_GONE, RELEASED, A_FREE, 0, NULL, CLIENT),
+	IGN(START, CLIENT_PROTOCOL_ERROR),
+	IGN(START, CLIENT_WRITEABLE),
+	IGN(START, CLIENT_WRITE_ERROR),
+	IGN(START, CLIENT_BEHIND),
+	IGN(START, PONG),
+	IGN(START, BACKEND_READABLE),
+	IGN(START, BACKEND_READABLE_CLIENT_READY),
+	IGN(START, BACKEND_EOF),
+	IGN(START, BACKEND_CLOSE),
+	IGN(START, BACKEND_TOO_BIG),
+	IGN(START, BACKEND_BAD_FRAME),
+	IGN(START, BACKEND_ERROR),
+	IGN(START, BACKEND_QUEUE_FULL),
+	IGN(START, BACKEND_QUEUE_ROOM),
+	IGN(START, BACKEND_PROGRESS),
+	IGN(START, BACKEND_STALLED),
+	IGN(START, BACKEND_WR_CLOSED),
+	IGN(START, IDLE_TIMEOUT),
+	IGN(START, PING_DUE),
+	IGN(START, PONG_TIMEOUT),
+	IGN(START, CLOSE_TIMEOUT),
+	IGN(START, SEND_TIMEOUT),
+	IGN(START, DRAIN),
+
 	/* The client's handshake is under way; the backend is connected. */
+	IGN(HANDSHAKE, BACKEND_UP),
+	IGN(HANDSHAKE, BACKEND_DOWN),
 	R(HANDSHAKE, ESTABLISHED, OPEN, A_T_IDLE | A_T_PING | A_WW, 0, NULL),
 	IGN(HANDSHAKE, CLIENT_DATA),
 	IGN(HANDSHAKE, CLIENT_TOO_BIG),
 	IGN(HANDSHAKE, CLIENT_UNACCEPTABLE),
 	IGN(HANDSHAKE, CLIENT_CLOSE),
-	R(HANDSHAKE, CLIENT_GONE, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	E(HANDSHAKE, CLIENT_GONE, RELEASED, A_CLOSE_B | A_FREE, 0, NULL, CLIENT),
 	IGN(HANDSHAKE, CLIENT_PROTOCOL_ERROR),	/* only once OPEN */
 	IGN(HANDSHAKE, CLIENT_WRITEABLE),
+	IGN(HANDSHAKE, CLIENT_WRITE_ERROR),	/* nothing written yet */
+	IGN(HANDSHAKE, CLIENT_BEHIND),
 	IGN(HANDSHAKE, PONG),
 	IGN(HANDSHAKE, BACKEND_READABLE),	/* read once OPEN */
 	IGN(HANDSHAKE, BACKEND_READABLE_CLIENT_READY),	/* read once OPEN */
@@ -80,6 +166,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(HANDSHAKE, BACKEND_TOO_BIG),
 	IGN(HANDSHAKE, BACKEND_BAD_FRAME),
 	R(HANDSHAKE, BACKEND_ERROR, REFUSING, A_CLOSE_B, 0, NULL),
+	IGN(HANDSHAKE, BACKEND_QUEUE_FULL),	/* the client sent nothing */
+	IGN(HANDSHAKE, BACKEND_QUEUE_ROOM),
+	IGN(HANDSHAKE, BACKEND_PROGRESS),
 	IGN(HANDSHAKE, BACKEND_STALLED),
 	IGN(HANDSHAKE, BACKEND_WR_CLOSED),
 	IGN(HANDSHAKE, IDLE_TIMEOUT),
@@ -87,20 +176,24 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(HANDSHAKE, PONG_TIMEOUT),
 	IGN(HANDSHAKE, CLOSE_TIMEOUT),
 	IGN(HANDSHAKE, SEND_TIMEOUT),
-	R(HANDSHAKE, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_CLOSE_B | A_T_CLOSE, 0,
-	    NULL),
+	E(HANDSHAKE, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_CLOSE_B | A_T_CLOSE, 0,
+	    NULL, GATEWAY),
 
 	/* No backend: accept, then say so with 1013 (browsers cannot read
 	 * the status of a refused handshake). */
-	R(REFUSING, ESTABLISHED, CLOSING_DEAD, A_WW | A_T_CLOSE, 1013,
-	    "backend unavailable"),
+	IGN(REFUSING, BACKEND_UP),
+	IGN(REFUSING, BACKEND_DOWN),
+	E(REFUSING, ESTABLISHED, CLOSING_DEAD, A_WW | A_T_CLOSE, 1013,
+	    "backend unavailable", BACKEND),
 	IGN(REFUSING, CLIENT_DATA),
 	IGN(REFUSING, CLIENT_TOO_BIG),
 	IGN(REFUSING, CLIENT_UNACCEPTABLE),
 	IGN(REFUSING, CLIENT_CLOSE),
-	R(REFUSING, CLIENT_GONE, RELEASED, A_FREE, 0, NULL),
+	E(REFUSING, CLIENT_GONE, RELEASED, A_FREE, 0, NULL, CLIENT),
 	IGN(REFUSING, CLIENT_PROTOCOL_ERROR),
 	IGN(REFUSING, CLIENT_WRITEABLE),
+	IGN(REFUSING, CLIENT_WRITE_ERROR),
+	IGN(REFUSING, CLIENT_BEHIND),
 	IGN(REFUSING, PONG),
 	IGN(REFUSING, BACKEND_READABLE),
 	IGN(REFUSING, BACKEND_READABLE_CLIENT_READY),
@@ -109,6 +202,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(REFUSING, BACKEND_TOO_BIG),
 	IGN(REFUSING, BACKEND_BAD_FRAME),
 	IGN(REFUSING, BACKEND_ERROR),
+	IGN(REFUSING, BACKEND_QUEUE_FULL),
+	IGN(REFUSING, BACKEND_QUEUE_ROOM),
+	IGN(REFUSING, BACKEND_PROGRESS),
 	IGN(REFUSING, BACKEND_STALLED),
 	IGN(REFUSING, BACKEND_WR_CLOSED),
 	IGN(REFUSING, IDLE_TIMEOUT),
@@ -116,69 +212,93 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(REFUSING, PONG_TIMEOUT),
 	IGN(REFUSING, CLOSE_TIMEOUT),
 	IGN(REFUSING, SEND_TIMEOUT),
-	R(REFUSING, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0, NULL),
+	E(REFUSING, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0, NULL,
+	    GATEWAY),
 
+	IGN(OPEN, BACKEND_UP),
+	IGN(OPEN, BACKEND_DOWN),
 	IGN(OPEN, ESTABLISHED),
 	R(OPEN, CLIENT_DATA, OPEN, A_FWD_C, 0, NULL),
-	R(OPEN, CLIENT_TOO_BIG, CLOSING,
+	E(OPEN, CLIENT_TOO_BIG, CLOSING,
 	    A_TRUNC | A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE, 1009,
-	    "message too big"),
-	R(OPEN, CLIENT_UNACCEPTABLE, CLOSING,
+	    "message too big", GATEWAY),
+	E(OPEN, CLIENT_UNACCEPTABLE, CLOSING,
 	    A_TRUNC | A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE, 1003,
-	    "newline in message"),
+	    "newline in message", GATEWAY),
 	/* libwebsockets echoes the close frame itself (RFC 6455 5.5.1). */
-	R(OPEN, CLIENT_CLOSE, SHUTTING,
-	    A_FWD_CLOSE | A_DROP_B | A_SHUT_B | A_T_CLOSE, 0, NULL),
-	R(OPEN, CLIENT_GONE, SHUTTING, A_DROP_B | A_SHUT_B | A_T_CLOSE, 0, NULL),
-	/* lws sent its own close frame: nothing may follow it. */
-	R(OPEN, CLIENT_PROTOCOL_ERROR, SHUTTING,
-	    A_DROP_B | A_SHUT_B | A_T_CLOSE, 0, NULL),
+	E(OPEN, CLIENT_CLOSE, SHUTTING,
+	    A_LOG_CLOSE | A_FWD_CLOSE | A_DROP_B | A_SHUT_B | A_T_CLOSE,
+	    CODE_CLIENT, NULL, CLIENT),
+	E(OPEN, CLIENT_GONE, SHUTTING, A_DROP_B | A_SHUT_B | A_T_CLOSE, 0, NULL,
+	    CLIENT),
+	/* lws failed the connection: nothing may follow its close frame. */
+	E(OPEN, CLIENT_PROTOCOL_ERROR, SHUTTING,
+	    A_DROP_B | A_SHUT_B | A_T_CLOSE, CODE_LWS, NULL, CLIENT),
 	R(OPEN, CLIENT_WRITEABLE, OPEN, A_FWD_B | A_SEND_OK, 0, NULL),
+	/* The connection broke under a write: drop it, as for no pong. */
+	E(OPEN, CLIENT_WRITE_ERROR, CLOSE_SENT, A_DROP_B | A_KILL | A_T_CLOSE,
+	    0, NULL, CLIENT),
+	/* Backend data still waits: another writeable, timed anew. */
+	R(OPEN, CLIENT_BEHIND, OPEN, A_WW | A_T_SEND_AGAIN, 0, NULL),
 	R(OPEN, PONG, OPEN, A_PONG_OK | A_T_PING, 0, NULL),
 	/* Read when the client can take it; slow consumers are timed. */
 	R(OPEN, BACKEND_READABLE, OPEN, A_WW | A_T_SEND, 0, NULL),
 	/* Nothing waits for the client: send now, saving a poll round. */
 	R(OPEN, BACKEND_READABLE_CLIENT_READY, OPEN, A_FWD_B | A_SEND_OK, 0,
 	    NULL),
-	R(OPEN, BACKEND_EOF, CLOSING_EOF, A_RX_ON | A_WW | A_T_CLOSE, 1000, NULL),
+	E(OPEN, BACKEND_EOF, CLOSING_EOF, A_RX_ON | A_WW | A_T_CLOSE, 1000,
+	    NULL, BACKEND),
 	/* length and seqpacket: the backend's own close code, after all
 	 * it sent before; an invalid code arrives as BACKEND_BAD_FRAME. */
-	R(OPEN, BACKEND_CLOSE, CLOSING_EOF, A_RX_ON | A_WW | A_T_CLOSE,
-	    FSM_CODE_BACKEND, NULL),
-	R(OPEN, BACKEND_TOO_BIG, CLOSING_DEAD,
+	E(OPEN, BACKEND_CLOSE, CLOSING_EOF, A_RX_ON | A_WW | A_T_CLOSE,
+	    CODE_BACKEND, NULL, BACKEND),
+	E(OPEN, BACKEND_TOO_BIG, CLOSING_DEAD,
 	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1009,
-	    "backend message too big"),
-	R(OPEN, BACKEND_BAD_FRAME, CLOSING_DEAD,
+	    "backend message too big", GATEWAY),
+	E(OPEN, BACKEND_BAD_FRAME, CLOSING_DEAD,
 	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1011,
-	    "bad frame from backend"),
-	R(OPEN, BACKEND_ERROR, CLOSING_DEAD,
-	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1011, "backend error"),
+	    "bad frame from backend", GATEWAY),
+	E(OPEN, BACKEND_ERROR, CLOSING_DEAD,
+	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1011, "backend error",
+	    BACKEND),
+	/* Bounded memory: stop reading the client, and time the backend. */
+	R(OPEN, BACKEND_QUEUE_FULL, OPEN, A_RX_OFF | A_T_STALL, 0, NULL),
+	R(OPEN, BACKEND_QUEUE_ROOM, OPEN, A_RX_ON, 0, NULL),
+	/* A backend that reads slowly is not stalled. */
+	R(OPEN, BACKEND_PROGRESS, OPEN, A_T_STALL, 0, NULL),
 	/* Client reads are paused for a full backend queue: a backend that
 	 * takes nothing must not keep wsgated deaf to the client. */
-	R(OPEN, BACKEND_STALLED, CLOSING_DEAD,
-	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1011, "backend stalled"),
+	E(OPEN, BACKEND_STALLED, CLOSING_DEAD,
+	    A_RX_ON | A_CLOSE_B | A_WW | A_T_CLOSE, 1011, "backend stalled",
+	    GATEWAY),
 	IGN(OPEN, BACKEND_WR_CLOSED),
-	R(OPEN, IDLE_TIMEOUT, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE,
-	    1001, "idle timeout"),
+	E(OPEN, IDLE_TIMEOUT, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE,
+	    1001, "idle timeout", GATEWAY),
 	R(OPEN, PING_DUE, OPEN, A_PING | A_WW | A_T_PONG, 0, NULL),
 	/* RFC 6455 7.1.1 lets a server drop an unresponsive peer. */
-	R(OPEN, PONG_TIMEOUT, CLOSE_SENT, A_DROP_B | A_KILL | A_T_CLOSE, 0, NULL),
+	E(OPEN, PONG_TIMEOUT, CLOSE_SENT, A_DROP_B | A_KILL | A_T_CLOSE, 0,
+	    NULL, GATEWAY),
 	IGN(OPEN, CLOSE_TIMEOUT),
-	R(OPEN, SEND_TIMEOUT, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE,
-	    1008, "slow consumer"),
-	R(OPEN, DRAIN, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE, 1001,
-	    "server shutting down"),
+	E(OPEN, SEND_TIMEOUT, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE,
+	    1008, "slow consumer", GATEWAY),
+	E(OPEN, DRAIN, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE, 1001,
+	    "server shutting down", GATEWAY),
 
+	IGN(CLOSING, BACKEND_UP),
+	IGN(CLOSING, BACKEND_DOWN),
 	IGN(CLOSING, ESTABLISHED),
 	R(CLOSING, CLIENT_DATA, CLOSING, A_DROP_C, 0, NULL),
 	R(CLOSING, CLIENT_TOO_BIG, CLOSING, A_DROP_C, 0, NULL),
 	R(CLOSING, CLIENT_UNACCEPTABLE, CLOSING, A_DROP_C, 0, NULL),
-	R(CLOSING, CLIENT_CLOSE, SHUTTING, A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE, 0,
-	    NULL),
+	/* Ours is not out yet: lws echoes the client's instead. */
+	R(CLOSING, CLIENT_CLOSE, SHUTTING,
+	    A_LOG_CLOSE | A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE, CODE_CLIENT, NULL),
 	R(CLOSING, CLIENT_GONE, SHUTTING, A_SHUT_B | A_T_CLOSE, 0, NULL),
-	R(CLOSING, CLIENT_PROTOCOL_ERROR, SHUTTING, A_SHUT_B | A_T_CLOSE, 0,
-	    NULL),
+	R(CLOSING, CLIENT_PROTOCOL_ERROR, SHUTTING, A_SHUT_B | A_T_CLOSE,
+	    CODE_LWS, NULL),
 	R(CLOSING, CLIENT_WRITEABLE, CLOSE_SENT, A_CLOSE | A_T_CLOSE, 0, NULL),
+	R(CLOSING, CLIENT_WRITE_ERROR, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
+	IGN(CLOSING, CLIENT_BEHIND),
 	IGN(CLOSING, PONG),
 	R(CLOSING, BACKEND_READABLE, CLOSING, A_DROP_B, 0, NULL),
 	R(CLOSING, BACKEND_READABLE_CLIENT_READY, CLOSING, A_DROP_B, 0, NULL),
@@ -187,6 +307,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING, BACKEND_TOO_BIG),
 	IGN(CLOSING, BACKEND_BAD_FRAME),
 	R(CLOSING, BACKEND_ERROR, CLOSING_DEAD, A_CLOSE_B, 0, NULL),
+	IGN(CLOSING, BACKEND_QUEUE_FULL),
+	IGN(CLOSING, BACKEND_QUEUE_ROOM),
+	IGN(CLOSING, BACKEND_PROGRESS),
 	IGN(CLOSING, BACKEND_STALLED),
 	IGN(CLOSING, BACKEND_WR_CLOSED),
 	IGN(CLOSING, IDLE_TIMEOUT),
@@ -197,16 +320,23 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING, SEND_TIMEOUT),
 	IGN(CLOSING, DRAIN),
 
+	IGN(CLOSING_EOF, BACKEND_UP),
+	IGN(CLOSING_EOF, BACKEND_DOWN),
 	IGN(CLOSING_EOF, ESTABLISHED),
 	R(CLOSING_EOF, CLIENT_DATA, CLOSING_EOF, A_DROP_C, 0, NULL),
 	R(CLOSING_EOF, CLIENT_TOO_BIG, CLOSING_EOF, A_DROP_C, 0, NULL),
 	R(CLOSING_EOF, CLIENT_UNACCEPTABLE, CLOSING_EOF, A_DROP_C, 0, NULL),
-	R(CLOSING_EOF, CLIENT_CLOSE, FLUSHING, A_SHUT_B | A_T_CLOSE, 0, NULL),
+	/* The backend sent EOF but may still read: the close reaches it. */
+	R(CLOSING_EOF, CLIENT_CLOSE, FLUSHING,
+	    A_LOG_CLOSE | A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE, CODE_CLIENT, NULL),
 	R(CLOSING_EOF, CLIENT_GONE, FLUSHING, A_SHUT_B | A_T_CLOSE, 0, NULL),
-	R(CLOSING_EOF, CLIENT_PROTOCOL_ERROR, FLUSHING, A_SHUT_B | A_T_CLOSE, 0,
-	    NULL),
+	R(CLOSING_EOF, CLIENT_PROTOCOL_ERROR, FLUSHING, A_SHUT_B | A_T_CLOSE,
+	    CODE_LWS, NULL),
 	R(CLOSING_EOF, CLIENT_WRITEABLE, CLOSE_SENT_EOF, A_CLOSE | A_T_CLOSE,
 	    0, NULL),
+	R(CLOSING_EOF, CLIENT_WRITE_ERROR, CLOSE_SENT_EOF, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSING_EOF, CLIENT_BEHIND),
 	IGN(CLOSING_EOF, PONG),
 	IGN(CLOSING_EOF, BACKEND_READABLE),
 	IGN(CLOSING_EOF, BACKEND_READABLE_CLIENT_READY),
@@ -215,6 +345,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING_EOF, BACKEND_TOO_BIG),
 	IGN(CLOSING_EOF, BACKEND_BAD_FRAME),
 	R(CLOSING_EOF, BACKEND_ERROR, CLOSING_DEAD, A_CLOSE_B, 0, NULL),
+	IGN(CLOSING_EOF, BACKEND_QUEUE_FULL),
+	IGN(CLOSING_EOF, BACKEND_QUEUE_ROOM),
+	IGN(CLOSING_EOF, BACKEND_PROGRESS),
 	IGN(CLOSING_EOF, BACKEND_STALLED),
 	IGN(CLOSING_EOF, BACKEND_WR_CLOSED),
 	IGN(CLOSING_EOF, IDLE_TIMEOUT),
@@ -225,15 +358,22 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING_EOF, SEND_TIMEOUT),
 	IGN(CLOSING_EOF, DRAIN),
 
+	IGN(CLOSING_DEAD, BACKEND_UP),
+	IGN(CLOSING_DEAD, BACKEND_DOWN),
 	IGN(CLOSING_DEAD, ESTABLISHED),
 	R(CLOSING_DEAD, CLIENT_DATA, CLOSING_DEAD, A_DROP_C, 0, NULL),
 	R(CLOSING_DEAD, CLIENT_TOO_BIG, CLOSING_DEAD, A_DROP_C, 0, NULL),
 	R(CLOSING_DEAD, CLIENT_UNACCEPTABLE, CLOSING_DEAD, A_DROP_C, 0, NULL),
-	R(CLOSING_DEAD, CLIENT_CLOSE, RELEASED, A_FREE, 0, NULL),
+	R(CLOSING_DEAD, CLIENT_CLOSE, RELEASED, A_LOG_CLOSE | A_FREE,
+	    CODE_CLIENT, NULL),
 	R(CLOSING_DEAD, CLIENT_GONE, RELEASED, A_FREE, 0, NULL),
-	R(CLOSING_DEAD, CLIENT_PROTOCOL_ERROR, RELEASED, A_FREE, 0, NULL),
+	R(CLOSING_DEAD, CLIENT_PROTOCOL_ERROR, RELEASED, A_FREE, CODE_LWS,
+	    NULL),
 	R(CLOSING_DEAD, CLIENT_WRITEABLE, CLOSE_SENT_DEAD, A_CLOSE | A_T_CLOSE,
 	    0, NULL),
+	R(CLOSING_DEAD, CLIENT_WRITE_ERROR, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0,
+	    NULL),
+	IGN(CLOSING_DEAD, CLIENT_BEHIND),
 	IGN(CLOSING_DEAD, PONG),
 	IGN(CLOSING_DEAD, BACKEND_READABLE),
 	IGN(CLOSING_DEAD, BACKEND_READABLE_CLIENT_READY),
@@ -242,6 +382,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSING_DEAD, BACKEND_TOO_BIG),
 	IGN(CLOSING_DEAD, BACKEND_BAD_FRAME),
 	IGN(CLOSING_DEAD, BACKEND_ERROR),
+	IGN(CLOSING_DEAD, BACKEND_QUEUE_FULL),
+	IGN(CLOSING_DEAD, BACKEND_QUEUE_ROOM),
+	IGN(CLOSING_DEAD, BACKEND_PROGRESS),
 	IGN(CLOSING_DEAD, BACKEND_STALLED),
 	IGN(CLOSING_DEAD, BACKEND_WR_CLOSED),
 	IGN(CLOSING_DEAD, IDLE_TIMEOUT),
@@ -254,17 +397,21 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 
 	/* Waiting for the client's close frame or the end of TCP.  Writeable
 	 * callbacks still come and must write nothing. */
+	IGN(CLOSE_SENT, BACKEND_UP),
+	IGN(CLOSE_SENT, BACKEND_DOWN),
 	IGN(CLOSE_SENT, ESTABLISHED),
 	R(CLOSE_SENT, CLIENT_DATA, CLOSE_SENT, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT, CLIENT_TOO_BIG, CLOSE_SENT, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT, CLIENT_UNACCEPTABLE, CLOSE_SENT, A_DROP_C, 0, NULL),
-	R(CLOSE_SENT, CLIENT_CLOSE, SHUTTING, A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE,
-	    0, NULL),
+	R(CLOSE_SENT, CLIENT_CLOSE, SHUTTING,
+	    A_LOG_CLOSE | A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE, 0, NULL),
 	R(CLOSE_SENT, CLIENT_GONE, SHUTTING, A_SHUT_B | A_T_CLOSE, 0, NULL),
 	/* After our TCP drop, which did not stop lws's own close frame. */
-	R(CLOSE_SENT, CLIENT_PROTOCOL_ERROR, SHUTTING, A_SHUT_B | A_T_CLOSE, 0,
-	    NULL),
+	R(CLOSE_SENT, CLIENT_PROTOCOL_ERROR, SHUTTING, A_SHUT_B | A_T_CLOSE,
+	    CODE_LWS, NULL),
 	IGN(CLOSE_SENT, CLIENT_WRITEABLE),
+	IGN(CLOSE_SENT, CLIENT_WRITE_ERROR),
+	IGN(CLOSE_SENT, CLIENT_BEHIND),
 	IGN(CLOSE_SENT, PONG),
 	R(CLOSE_SENT, BACKEND_READABLE, CLOSE_SENT, A_DROP_B, 0, NULL),
 	R(CLOSE_SENT, BACKEND_READABLE_CLIENT_READY, CLOSE_SENT, A_DROP_B, 0,
@@ -274,6 +421,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT, BACKEND_TOO_BIG),
 	IGN(CLOSE_SENT, BACKEND_BAD_FRAME),
 	R(CLOSE_SENT, BACKEND_ERROR, CLOSE_SENT_DEAD, A_CLOSE_B, 0, NULL),
+	IGN(CLOSE_SENT, BACKEND_QUEUE_FULL),
+	IGN(CLOSE_SENT, BACKEND_QUEUE_ROOM),
+	IGN(CLOSE_SENT, BACKEND_PROGRESS),
 	IGN(CLOSE_SENT, BACKEND_STALLED),
 	IGN(CLOSE_SENT, BACKEND_WR_CLOSED),
 	IGN(CLOSE_SENT, IDLE_TIMEOUT),
@@ -284,16 +434,20 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT, SEND_TIMEOUT),
 	IGN(CLOSE_SENT, DRAIN),
 
+	IGN(CLOSE_SENT_EOF, BACKEND_UP),
+	IGN(CLOSE_SENT_EOF, BACKEND_DOWN),
 	IGN(CLOSE_SENT_EOF, ESTABLISHED),
 	R(CLOSE_SENT_EOF, CLIENT_DATA, CLOSE_SENT_EOF, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT_EOF, CLIENT_TOO_BIG, CLOSE_SENT_EOF, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT_EOF, CLIENT_UNACCEPTABLE, CLOSE_SENT_EOF, A_DROP_C, 0, NULL),
-	R(CLOSE_SENT_EOF, CLIENT_CLOSE, FLUSHING, A_SHUT_B | A_T_CLOSE, 0,
-	    NULL),
+	R(CLOSE_SENT_EOF, CLIENT_CLOSE, FLUSHING,
+	    A_LOG_CLOSE | A_FWD_CLOSE | A_SHUT_B | A_T_CLOSE, 0, NULL),
 	R(CLOSE_SENT_EOF, CLIENT_GONE, FLUSHING, A_SHUT_B | A_T_CLOSE, 0, NULL),
 	R(CLOSE_SENT_EOF, CLIENT_PROTOCOL_ERROR, FLUSHING, A_SHUT_B | A_T_CLOSE,
-	    0, NULL),
+	    CODE_LWS, NULL),
 	IGN(CLOSE_SENT_EOF, CLIENT_WRITEABLE),
+	IGN(CLOSE_SENT_EOF, CLIENT_WRITE_ERROR),
+	IGN(CLOSE_SENT_EOF, CLIENT_BEHIND),
 	IGN(CLOSE_SENT_EOF, PONG),
 	IGN(CLOSE_SENT_EOF, BACKEND_READABLE),
 	IGN(CLOSE_SENT_EOF, BACKEND_READABLE_CLIENT_READY),
@@ -302,6 +456,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT_EOF, BACKEND_TOO_BIG),
 	IGN(CLOSE_SENT_EOF, BACKEND_BAD_FRAME),
 	R(CLOSE_SENT_EOF, BACKEND_ERROR, CLOSE_SENT_DEAD, A_CLOSE_B, 0, NULL),
+	IGN(CLOSE_SENT_EOF, BACKEND_QUEUE_FULL),
+	IGN(CLOSE_SENT_EOF, BACKEND_QUEUE_ROOM),
+	IGN(CLOSE_SENT_EOF, BACKEND_PROGRESS),
 	IGN(CLOSE_SENT_EOF, BACKEND_STALLED),
 	IGN(CLOSE_SENT_EOF, BACKEND_WR_CLOSED),
 	IGN(CLOSE_SENT_EOF, IDLE_TIMEOUT),
@@ -312,14 +469,19 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT_EOF, SEND_TIMEOUT),
 	IGN(CLOSE_SENT_EOF, DRAIN),
 
+	IGN(CLOSE_SENT_DEAD, BACKEND_UP),
+	IGN(CLOSE_SENT_DEAD, BACKEND_DOWN),
 	IGN(CLOSE_SENT_DEAD, ESTABLISHED),
 	R(CLOSE_SENT_DEAD, CLIENT_DATA, CLOSE_SENT_DEAD, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT_DEAD, CLIENT_TOO_BIG, CLOSE_SENT_DEAD, A_DROP_C, 0, NULL),
 	R(CLOSE_SENT_DEAD, CLIENT_UNACCEPTABLE, CLOSE_SENT_DEAD, A_DROP_C, 0, NULL),
-	R(CLOSE_SENT_DEAD, CLIENT_CLOSE, RELEASED, A_FREE, 0, NULL),
+	R(CLOSE_SENT_DEAD, CLIENT_CLOSE, RELEASED, A_LOG_CLOSE | A_FREE, 0, NULL),
 	R(CLOSE_SENT_DEAD, CLIENT_GONE, RELEASED, A_FREE, 0, NULL),
-	R(CLOSE_SENT_DEAD, CLIENT_PROTOCOL_ERROR, RELEASED, A_FREE, 0, NULL),
+	R(CLOSE_SENT_DEAD, CLIENT_PROTOCOL_ERROR, RELEASED, A_FREE, CODE_LWS,
+	    NULL),
 	IGN(CLOSE_SENT_DEAD, CLIENT_WRITEABLE),
+	IGN(CLOSE_SENT_DEAD, CLIENT_WRITE_ERROR),
+	IGN(CLOSE_SENT_DEAD, CLIENT_BEHIND),
 	IGN(CLOSE_SENT_DEAD, PONG),
 	IGN(CLOSE_SENT_DEAD, BACKEND_READABLE),
 	IGN(CLOSE_SENT_DEAD, BACKEND_READABLE_CLIENT_READY),
@@ -328,6 +490,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CLOSE_SENT_DEAD, BACKEND_TOO_BIG),
 	IGN(CLOSE_SENT_DEAD, BACKEND_BAD_FRAME),
 	IGN(CLOSE_SENT_DEAD, BACKEND_ERROR),
+	IGN(CLOSE_SENT_DEAD, BACKEND_QUEUE_FULL),
+	IGN(CLOSE_SENT_DEAD, BACKEND_QUEUE_ROOM),
+	IGN(CLOSE_SENT_DEAD, BACKEND_PROGRESS),
 	IGN(CLOSE_SENT_DEAD, BACKEND_STALLED),
 	IGN(CLOSE_SENT_DEAD, BACKEND_WR_CLOSED),
 	IGN(CLOSE_SENT_DEAD, IDLE_TIMEOUT),
@@ -340,14 +505,18 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 
 	/* The client is done: its messages go to the backend, then EOF.  The
 	 * backend's output is read and dropped so that it never blocks. */
+	IGN(SHUTTING, BACKEND_UP),
+	IGN(SHUTTING, BACKEND_DOWN),
 	IGN(SHUTTING, ESTABLISHED),
 	R(SHUTTING, CLIENT_DATA, SHUTTING, A_DROP_C, 0, NULL),
 	R(SHUTTING, CLIENT_TOO_BIG, SHUTTING, A_DROP_C, 0, NULL),
 	R(SHUTTING, CLIENT_UNACCEPTABLE, SHUTTING, A_DROP_C, 0, NULL),
-	IGN(SHUTTING, CLIENT_CLOSE),
+	R(SHUTTING, CLIENT_CLOSE, SHUTTING, A_LOG_CLOSE, 0, NULL),
 	IGN(SHUTTING, CLIENT_GONE),
 	IGN(SHUTTING, CLIENT_PROTOCOL_ERROR),
 	IGN(SHUTTING, CLIENT_WRITEABLE),
+	IGN(SHUTTING, CLIENT_WRITE_ERROR),
+	IGN(SHUTTING, CLIENT_BEHIND),
 	IGN(SHUTTING, PONG),
 	R(SHUTTING, BACKEND_READABLE, SHUTTING, A_DROP_B, 0, NULL),
 	R(SHUTTING, BACKEND_READABLE_CLIENT_READY, SHUTTING, A_DROP_B, 0,
@@ -357,6 +526,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(SHUTTING, BACKEND_TOO_BIG),
 	IGN(SHUTTING, BACKEND_BAD_FRAME),
 	R(SHUTTING, BACKEND_ERROR, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(SHUTTING, BACKEND_QUEUE_FULL),
+	IGN(SHUTTING, BACKEND_QUEUE_ROOM),
+	IGN(SHUTTING, BACKEND_PROGRESS),
 	IGN(SHUTTING, BACKEND_STALLED),
 	R(SHUTTING, BACKEND_WR_CLOSED, LINGER, 0, 0, NULL),
 	IGN(SHUTTING, IDLE_TIMEOUT),
@@ -366,14 +538,18 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(SHUTTING, SEND_TIMEOUT),
 	IGN(SHUTTING, DRAIN),
 
+	IGN(LINGER, BACKEND_UP),
+	IGN(LINGER, BACKEND_DOWN),
 	IGN(LINGER, ESTABLISHED),
 	R(LINGER, CLIENT_DATA, LINGER, A_DROP_C, 0, NULL),
 	R(LINGER, CLIENT_TOO_BIG, LINGER, A_DROP_C, 0, NULL),
 	R(LINGER, CLIENT_UNACCEPTABLE, LINGER, A_DROP_C, 0, NULL),
-	IGN(LINGER, CLIENT_CLOSE),
+	R(LINGER, CLIENT_CLOSE, LINGER, A_LOG_CLOSE, 0, NULL),
 	IGN(LINGER, CLIENT_GONE),
 	IGN(LINGER, CLIENT_PROTOCOL_ERROR),
 	IGN(LINGER, CLIENT_WRITEABLE),
+	IGN(LINGER, CLIENT_WRITE_ERROR),
+	IGN(LINGER, CLIENT_BEHIND),
 	IGN(LINGER, PONG),
 	R(LINGER, BACKEND_READABLE, LINGER, A_DROP_B, 0, NULL),
 	R(LINGER, BACKEND_READABLE_CLIENT_READY, LINGER, A_DROP_B, 0, NULL),
@@ -382,6 +558,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(LINGER, BACKEND_TOO_BIG),
 	IGN(LINGER, BACKEND_BAD_FRAME),
 	R(LINGER, BACKEND_ERROR, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(LINGER, BACKEND_QUEUE_FULL),
+	IGN(LINGER, BACKEND_QUEUE_ROOM),
+	IGN(LINGER, BACKEND_PROGRESS),
 	IGN(LINGER, BACKEND_STALLED),
 	IGN(LINGER, BACKEND_WR_CLOSED),
 	IGN(LINGER, IDLE_TIMEOUT),
@@ -391,14 +570,18 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(LINGER, SEND_TIMEOUT),
 	IGN(LINGER, DRAIN),
 
+	IGN(FLUSHING, BACKEND_UP),
+	IGN(FLUSHING, BACKEND_DOWN),
 	IGN(FLUSHING, ESTABLISHED),
 	R(FLUSHING, CLIENT_DATA, FLUSHING, A_DROP_C, 0, NULL),
 	R(FLUSHING, CLIENT_TOO_BIG, FLUSHING, A_DROP_C, 0, NULL),
 	R(FLUSHING, CLIENT_UNACCEPTABLE, FLUSHING, A_DROP_C, 0, NULL),
-	IGN(FLUSHING, CLIENT_CLOSE),
+	R(FLUSHING, CLIENT_CLOSE, FLUSHING, A_LOG_CLOSE, 0, NULL),
 	IGN(FLUSHING, CLIENT_GONE),
 	IGN(FLUSHING, CLIENT_PROTOCOL_ERROR),
 	IGN(FLUSHING, CLIENT_WRITEABLE),
+	IGN(FLUSHING, CLIENT_WRITE_ERROR),
+	IGN(FLUSHING, CLIENT_BEHIND),
 	IGN(FLUSHING, PONG),
 	IGN(FLUSHING, BACKEND_READABLE),
 	IGN(FLUSHING, BACKEND_READABLE_CLIENT_READY),
@@ -407,6 +590,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(FLUSHING, BACKEND_TOO_BIG),
 	IGN(FLUSHING, BACKEND_BAD_FRAME),
 	R(FLUSHING, BACKEND_ERROR, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
+	IGN(FLUSHING, BACKEND_QUEUE_FULL),
+	IGN(FLUSHING, BACKEND_QUEUE_ROOM),
+	IGN(FLUSHING, BACKEND_PROGRESS),
 	IGN(FLUSHING, BACKEND_STALLED),
 	R(FLUSHING, BACKEND_WR_CLOSED, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
 	IGN(FLUSHING, IDLE_TIMEOUT),
@@ -416,6 +602,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(FLUSHING, SEND_TIMEOUT),
 	IGN(FLUSHING, DRAIN),
 
+	IGN(RELEASED, BACKEND_UP),
+	IGN(RELEASED, BACKEND_DOWN),
 	IGN(RELEASED, ESTABLISHED),
 	IGN(RELEASED, CLIENT_DATA),
 	IGN(RELEASED, CLIENT_TOO_BIG),
@@ -424,6 +612,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(RELEASED, CLIENT_GONE),
 	IGN(RELEASED, CLIENT_PROTOCOL_ERROR),
 	IGN(RELEASED, CLIENT_WRITEABLE),
+	IGN(RELEASED, CLIENT_WRITE_ERROR),
+	IGN(RELEASED, CLIENT_BEHIND),
 	IGN(RELEASED, PONG),
 	IGN(RELEASED, BACKEND_READABLE),
 	IGN(RELEASED, BACKEND_READABLE_CLIENT_READY),
@@ -432,6 +622,9 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(RELEASED, BACKEND_TOO_BIG),
 	IGN(RELEASED, BACKEND_BAD_FRAME),
 	IGN(RELEASED, BACKEND_ERROR),
+	IGN(RELEASED, BACKEND_QUEUE_FULL),
+	IGN(RELEASED, BACKEND_QUEUE_ROOM),
+	IGN(RELEASED, BACKEND_PROGRESS),
 	IGN(RELEASED, BACKEND_STALLED),
 	IGN(RELEASED, BACKEND_WR_CLOSED),
 	IGN(RELEASED, IDLE_TIMEOUT),
@@ -449,7 +642,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 struct fsm_step
 fsm_next(enum fsm_state st, enum fsm_event ev)
 {
-	struct fsm_step	 none = { st, 0, 0, NULL, 0 };
+	struct fsm_step	 none = { st, 0, 0, NULL, FSM_SIDE_NONE, 0 };
 
 	if ((unsigned int)st >= FSM_ST__COUNT ||
 	    (unsigned int)ev >= FSM_EV__COUNT ||
@@ -458,47 +651,54 @@ fsm_next(enum fsm_state st, enum fsm_event ev)
 	return (fsm_table[st][ev]);
 }
 
-/* Which side an event comes from, for "who ended the session". */
-enum fsm_side
-fsm_event_side(enum fsm_event ev)
+#define EV(e)	(UINT64_C(1) << FSM_EV_##e)
+/* What session_flush() may raise: one event at most. */
+#define FLUSH_EVENTS	(EV(CLIENT_TOO_BIG) | EV(BACKEND_ERROR) |	\
+	    EV(BACKEND_QUEUE_ROOM) | EV(BACKEND_WR_CLOSED))
+
+/*
+ * The events action A may raise while it runs, and how many.  session.c
+ * asserts that it raises nothing else; check_fsm derives FSM_QUEUE_MAX's
+ * sufficiency from these and the table.
+ */
+struct fsm_raise
+fsm_action_raises(unsigned int a)
 {
-	switch (ev) {
-	case FSM_EV_ESTABLISHED:
-	case FSM_EV_CLIENT_DATA:
-	case FSM_EV_CLIENT_CLOSE:
-	case FSM_EV_CLIENT_GONE:
-	case FSM_EV_CLIENT_PROTOCOL_ERROR:
-	case FSM_EV_CLIENT_WRITEABLE:
-	case FSM_EV_PONG:
-		return (FSM_SIDE_CLIENT);
-	case FSM_EV_BACKEND_READABLE:
-	case FSM_EV_BACKEND_READABLE_CLIENT_READY:
-	case FSM_EV_BACKEND_EOF:
-	case FSM_EV_BACKEND_CLOSE:
-	case FSM_EV_BACKEND_ERROR:
-	case FSM_EV_BACKEND_WR_CLOSED:
-		return (FSM_SIDE_BACKEND);
-	case FSM_EV_BACKEND_TOO_BIG:
-	case FSM_EV_BACKEND_BAD_FRAME:
-	case FSM_EV_BACKEND_STALLED:
-	case FSM_EV_CLIENT_UNACCEPTABLE:
-	case FSM_EV_CLIENT_TOO_BIG:
-	case FSM_EV_IDLE_TIMEOUT:
-	case FSM_EV_PING_DUE:
-	case FSM_EV_PONG_TIMEOUT:
-	case FSM_EV_CLOSE_TIMEOUT:
-	case FSM_EV_SEND_TIMEOUT:
-	case FSM_EV_DRAIN:
-	case FSM_EV__COUNT:
+	struct fsm_raise	 r = { 0, 0 };
+
+	switch (a) {
+	case FSM_A_FORWARD_CLIENT:
+		/* A refused write, or the flush; then a full queue. */
+		r.events = FLUSH_EVENTS | EV(BACKEND_QUEUE_FULL);
+		r.count = 2;
+		break;
+	case FSM_A_FORWARD_CLOSE:
+	case FSM_A_SHUT_BACKEND_WR:
+		r.events = FLUSH_EVENTS;
+		r.count = 1;
+		break;
+	case FSM_A_FORWARD_BACKEND:
+		r.events = EV(BACKEND_EOF) | EV(BACKEND_ERROR) |
+		    EV(BACKEND_CLOSE) | EV(BACKEND_TOO_BIG) |
+		    EV(BACKEND_BAD_FRAME) | EV(CLIENT_WRITE_ERROR) |
+		    EV(CLIENT_BEHIND);
+		r.count = 1;
+		break;
+	case FSM_A_DISCARD_BACKEND:
+		r.events = EV(BACKEND_EOF) | EV(BACKEND_ERROR);
+		r.count = 1;
+		break;
+	default:
 		break;
 	}
-	return (FSM_SIDE_GATEWAY);
+	return (r);
 }
 
 const char *
 fsm_state_name(enum fsm_state st)
 {
 	switch (st) {
+	case FSM_ST_START:		return ("START");
 	case FSM_ST_HANDSHAKE:		return ("HANDSHAKE");
 	case FSM_ST_REFUSING:		return ("REFUSING");
 	case FSM_ST_OPEN:		return ("OPEN");
@@ -521,6 +721,8 @@ const char *
 fsm_event_name(enum fsm_event ev)
 {
 	switch (ev) {
+	case FSM_EV_BACKEND_UP:		return ("BACKEND_UP");
+	case FSM_EV_BACKEND_DOWN:	return ("BACKEND_DOWN");
 	case FSM_EV_ESTABLISHED:	return ("ESTABLISHED");
 	case FSM_EV_CLIENT_DATA:	return ("CLIENT_DATA");
 	case FSM_EV_CLIENT_TOO_BIG:	return ("CLIENT_TOO_BIG");
@@ -529,6 +731,8 @@ fsm_event_name(enum fsm_event ev)
 	case FSM_EV_CLIENT_GONE:	return ("CLIENT_GONE");
 	case FSM_EV_CLIENT_PROTOCOL_ERROR: return ("CLIENT_PROTOCOL_ERROR");
 	case FSM_EV_CLIENT_WRITEABLE:	return ("CLIENT_WRITEABLE");
+	case FSM_EV_CLIENT_WRITE_ERROR:	return ("CLIENT_WRITE_ERROR");
+	case FSM_EV_CLIENT_BEHIND:	return ("CLIENT_BEHIND");
 	case FSM_EV_PONG:		return ("PONG");
 	case FSM_EV_BACKEND_READABLE:	return ("BACKEND_READABLE");
 	case FSM_EV_BACKEND_READABLE_CLIENT_READY:
@@ -538,6 +742,9 @@ fsm_event_name(enum fsm_event ev)
 	case FSM_EV_BACKEND_TOO_BIG:	return ("BACKEND_TOO_BIG");
 	case FSM_EV_BACKEND_BAD_FRAME:	return ("BACKEND_BAD_FRAME");
 	case FSM_EV_BACKEND_ERROR:	return ("BACKEND_ERROR");
+	case FSM_EV_BACKEND_QUEUE_FULL:	return ("BACKEND_QUEUE_FULL");
+	case FSM_EV_BACKEND_QUEUE_ROOM:	return ("BACKEND_QUEUE_ROOM");
+	case FSM_EV_BACKEND_PROGRESS:	return ("BACKEND_PROGRESS");
 	case FSM_EV_BACKEND_STALLED:	return ("BACKEND_STALLED");
 	case FSM_EV_BACKEND_WR_CLOSED:	return ("BACKEND_WR_CLOSED");
 	case FSM_EV_IDLE_TIMEOUT:	return ("IDLE_TIMEOUT");
@@ -556,20 +763,25 @@ const char *
 fsm_action_name(unsigned int a)
 {
 	switch (a) {
+	case FSM_A_RECORD_CLOSE:	return ("RECORD_CLOSE");
 	case FSM_A_FORWARD_CLIENT:	return ("FORWARD_CLIENT");
 	case FSM_A_FORWARD_CLOSE:	return ("FORWARD_CLOSE");
 	case FSM_A_DISCARD_CLIENT:	return ("DISCARD_CLIENT");
 	case FSM_A_TRUNCATE_MESSAGE:	return ("TRUNCATE_MESSAGE");
+	case FSM_A_PAUSE_CLIENT_RX:	return ("PAUSE_CLIENT_RX");
 	case FSM_A_RESUME_CLIENT_RX:	return ("RESUME_CLIENT_RX");
 	case FSM_A_FORWARD_BACKEND:	return ("FORWARD_BACKEND");
 	case FSM_A_DISCARD_BACKEND:	return ("DISCARD_BACKEND");
 	case FSM_A_QUEUE_PING:		return ("QUEUE_PING");
 	case FSM_A_CANCEL_PONG_TIMER:	return ("CANCEL_PONG_TIMER");
-	case FSM_A_CANCEL_SEND_TIMER:	return ("CANCEL_SEND_TIMER");
+	case FSM_A_STOP_SEND_TIMER:	return ("STOP_SEND_TIMER");
+	case FSM_A_STOP_STALL_TIMER:	return ("STOP_STALL_TIMER");
 	case FSM_A_ARM_IDLE_TIMER:	return ("ARM_IDLE_TIMER");
 	case FSM_A_ARM_PING_TIMER:	return ("ARM_PING_TIMER");
 	case FSM_A_ARM_PONG_TIMER:	return ("ARM_PONG_TIMER");
 	case FSM_A_START_SEND_TIMER:	return ("START_SEND_TIMER");
+	case FSM_A_RESTART_SEND_TIMER:	return ("RESTART_SEND_TIMER");
+	case FSM_A_ARM_STALL_TIMER:	return ("ARM_STALL_TIMER");
 	case FSM_A_ARM_CLOSE_TIMER:	return ("ARM_CLOSE_TIMER");
 	case FSM_A_SEND_CLOSE:		return ("SEND_CLOSE");
 	case FSM_A_DROP_CLIENT:		return ("DROP_CLIENT");

@@ -14,6 +14,7 @@
 
 #include <linux/sockios.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -38,7 +39,6 @@ static void	session_ping_cb(void *);
 static void	session_pong_cb(void *);
 static void	session_send_cb(void *);
 static void	session_stall_cb(void *);
-static void	session_resume_rx(struct session *);
 static long	session_outq(struct session *);
 static void	session_close_cb(void *);
 
@@ -87,7 +87,7 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	memcpy(s->se_ipkey, peer->sp_key, peer->sp_keylen);
 	s->se_ipkeylen = peer->sp_keylen;
 	s->se_id = ++session_lastid;
-	s->se_state = fd != -1 ? FSM_ST_HANDSHAKE : FSM_ST_REFUSING;
+	s->se_state = FSM_ST_START;
 	s->se_route = rt;
 	s->se_wsi = wsi;
 	memcpy(s->se_peer, peer->sp_text, sizeof(s->se_peer));
@@ -104,6 +104,7 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	session_link(&session_live, s);
 	log_debug("session %u: %s %s -> %s", s->se_id, s->se_peer,
 	    rt->rt_path, fd != -1 ? rt->rt_backend : "(backend down)");
+	session_dispatch(s, fd != -1 ? FSM_EV_BACKEND_UP : FSM_EV_BACKEND_DOWN);
 	return (s);
 
  fail:
@@ -121,7 +122,12 @@ session_count(void)
 	return (session_nlive);
 }
 
-/* Raise an event from inside an action: it runs after the actions. */
+/*
+ * Raise an event from inside an action: it runs after the actions.  Only
+ * the events fsm_action_raises() names for the running action, so the
+ * queue cannot overflow (check_fsm derives FSM_QUEUE_MAX from the table).
+ * Outside a dispatch (a flush on EPOLLOUT) the event runs at once.
+ */
 static void
 session_raise(struct session *s, enum fsm_event ev)
 {
@@ -129,17 +135,17 @@ session_raise(struct session *s, enum fsm_event ev)
 		session_dispatch(s, ev);
 		return;
 	}
-	if (s->se_npending < sizeof(s->se_pending) / sizeof(s->se_pending[0]))
-		s->se_pending[s->se_npending++] = ev;
-	else
-		log_warnx("session %u: event queue full, %s lost", s->se_id,
-		    fsm_event_name(ev));
+	assert(fsm_action_raises(s->se_acting).events &
+	    (UINT64_C(1) << ev));
+	assert(s->se_npending < FSM_QUEUE_MAX);
+	s->se_pending[s->se_npending++] = (uint8_t)ev;
 }
 
 /*
  * Write what the backend queue holds; once it is empty and an EOF was
- * asked for, shut the write side.  Resumes reading from the client once
- * half the budget is free.
+ * asked for, shut the write side.  Raises at most one event: a datagram
+ * too big, an error, room for a paused client (half the budget free), or
+ * the shutdown's outcome.
  */
 static void
 session_flush(struct session *s)
@@ -159,32 +165,24 @@ session_flush(struct session *s)
 			/* A datagram the socket cannot carry: 1009. */
 			s->se_c2b.sc_dropped += bufq_drop_first(q);
 			session_raise(s, FSM_EV_CLIENT_TOO_BIG);
-			continue;
+			return;
 		}
 		log_debug("session %u: backend write: %s", s->se_id,
 		    strerror(errno));
 		session_raise(s, FSM_EV_BACKEND_ERROR);
 		return;
 	}
-	if (s->se_rx_paused &&
+	/* Once the client is done, its reads no longer matter. */
+	if (s->se_rx_paused && !s->se_shut_pending &&
 	    q->bq_bytes < s->se_route->rt_buffer_size / 2)
-		session_resume_rx(s);
-	if (bufq_empty(q) && s->se_shut_pending) {
+		session_raise(s, FSM_EV_BACKEND_QUEUE_ROOM);
+	else if (bufq_empty(q) && s->se_shut_pending) {
 		s->se_shut_pending = 0;
 		if (shutdown(s->se_fd, SHUT_WR) == -1)
 			session_raise(s, FSM_EV_BACKEND_ERROR);
 		else
 			session_raise(s, FSM_EV_BACKEND_WR_CLOSED);
 	}
-}
-
-static void
-session_resume_rx(struct session *s)
-{
-	s->se_rx_paused = 0;
-	loop_timer_cancel(&s->se_stall);
-	if (s->se_wsi != NULL)
-		ws_rx_flow(s->se_wsi, 1);
 }
 
 /*
@@ -237,8 +235,8 @@ session_send_direct(struct session *s, const unsigned char *pre, size_t npre,
 
 /*
  * FORWARD_CLIENT: a chunk of a client message to the backend, framed as
- * the route says once the message is complete.  A full queue pauses the
- * client; a backend that then takes nothing for send_timeout stalls.
+ * the route says once the message is complete.  A full queue is
+ * BACKEND_QUEUE_FULL.
  */
 static void
 session_forward_client(struct session *s)
@@ -278,15 +276,8 @@ session_forward_client(struct session *s)
 	}
 	if (s->se_in_final)
 		session_flush(s);
-	if (!s->se_rx_paused && q->bq_bytes >= rt->rt_buffer_size) {
-		s->se_rx_paused = 1;
-		metrics_pause(rt);
-		ws_rx_flow(s->se_wsi, 0);
-		if (rt->rt_send_timeout > 0) {
-			s->se_stall_outq = session_outq(s);
-			loop_timer_arm(&s->se_stall, rt->rt_send_timeout);
-		}
-	}
+	if (!s->se_rx_paused && q->bq_bytes >= rt->rt_buffer_size)
+		session_raise(s, FSM_EV_BACKEND_QUEUE_FULL);
 }
 
 /* FORWARD_CLOSE: the client's close code and reason, as a close message. */
@@ -311,11 +302,24 @@ session_forward_close(struct session *s)
 }
 
 /*
+ * After a write to the client (RC: its result): a failed write, or more
+ * backend data waiting, is an event.
+ */
+static void
+session_sent(struct session *s, int rc)
+{
+	if (rc == -1)
+		session_raise(s, FSM_EV_CLIENT_WRITE_ERROR);
+	else if (s->se_be_readable || s->se_fb_len > s->se_fb_off)
+		session_raise(s, FSM_EV_CLIENT_BEHIND);
+}
+
+/*
  * Raw: one read from the backend, sent as one message from the shared
  * buffer, so a raw session holds no buffer of its own.  In text mode a
  * UTF-8 character split by the read waits for the next one.
  */
-static int
+static void
 session_forward_raw(struct session *s)
 {
 	struct route	*rt = s->se_route;
@@ -324,7 +328,7 @@ session_forward_raw(struct session *s)
 	ssize_t		 n;
 
 	if (!s->se_be_readable)
-		return (0);
+		return;
 	buf = ws_tx_buffer(&size);
 	if (size > rt->rt_buffer_size)
 		size = rt->rt_buffer_size;
@@ -334,17 +338,17 @@ session_forward_raw(struct session *s)
 	if (n == 0) {
 		s->se_b2c.sc_dropped += s->se_utf8len;
 		session_raise(s, FSM_EV_BACKEND_EOF);
-		return (0);
+		return;
 	}
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR) {
 			s->se_be_readable = errno == EINTR;
-			return (0);
+			return;
 		}
 		log_debug("session %u: backend read: %s", s->se_id,
 		    strerror(errno));
 		session_raise(s, FSM_EV_BACKEND_ERROR);
-		return (0);
+		return;
 	}
 	/*
 	 * Edge-triggered: a short read emptied the socket, and new data will
@@ -353,18 +357,17 @@ session_forward_raw(struct session *s)
 	 */
 	if ((size_t)n < size - s->se_utf8len && !s->se_be_hup)
 		s->se_be_readable = 0;
-	else
-		ws_want_writeable(s->se_wsi);
 	have = s->se_utf8len + (size_t)n;
 	hold = rt->rt_text ? framing_utf8_incomplete(buf, have) : 0;
 	s->se_utf8len = hold;
 	memcpy(s->se_utf8, buf + have - hold, hold);
-	if (have == hold)
-		return (0);
-	s->se_b2c.sc_msgs++;
-	s->se_b2c.sc_bytes += have - hold;
-	s->se_active = loop_now();
-	return (ws_send(s->se_wsi, buf, have - hold, rt->rt_text));
+	if (have > hold) {
+		s->se_b2c.sc_msgs++;
+		s->se_b2c.sc_bytes += have - hold;
+		s->se_active = loop_now();
+	}
+	return (session_sent(s, have == hold ? 0 :
+	    ws_send(s->se_wsi, buf, have - hold, rt->rt_text)));
 }
 
 /*
@@ -457,7 +460,7 @@ session_fb_read(struct session *s)
  * message, a message that is too big or a framing fault becomes the
  * matching event.
  */
-static int
+static void
 session_forward_framed(struct session *s)
 {
 	struct route		*rt = s->se_route;
@@ -477,14 +480,14 @@ session_forward_framed(struct session *s)
 		if (r != FRAMING_NEED_MORE)
 			break;
 		if (!s->se_be_readable)
-			return (0);
+			return;
 		if (rt->rt_framing == FRAMING_SEQPACKET)
 			s->se_fb_off = s->se_fb_len = 0;
 		n = session_fb_read(s);
 		if (n == 0) {
 			s->se_b2c.sc_dropped += s->se_fb_len - s->se_fb_off;
 			session_raise(s, FSM_EV_BACKEND_EOF);
-			return (0);
+			return;
 		}
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR) {
@@ -495,12 +498,12 @@ session_forward_framed(struct session *s)
 				log_warnx("session %u: %s: empty datagram",
 				    s->se_id, rt->rt_path);
 				session_raise(s, FSM_EV_BACKEND_BAD_FRAME);
-				return (0);
+				return;
 			}
 			log_debug("session %u: backend read: %s", s->se_id,
 			    strerror(errno));
 			session_raise(s, FSM_EV_BACKEND_ERROR);
-			return (0);
+			return;
 		}
 	}
 	s->se_fb_off += m.fm_used;
@@ -508,50 +511,44 @@ session_forward_framed(struct session *s)
 		s->se_fb_off = s->se_fb_len = 0;
 	switch (r) {
 	case FRAMING_MESSAGE:
-		if (s->se_fb_len > 0 || s->se_be_readable)
-			ws_want_writeable(s->se_wsi);
 		s->se_b2c.sc_msgs++;
 		s->se_b2c.sc_bytes += m.fm_len;
 		s->se_active = loop_now();
-		return (ws_send(s->se_wsi, base + m.fm_off, m.fm_len,
+		session_sent(s, ws_send(s->se_wsi, base + m.fm_off, m.fm_len,
 		    m.fm_text));
+		break;
 	case FRAMING_CLOSE:
 		s->se_be_code = m.fm_code;
 		memcpy(s->se_be_reason, base + m.fm_off, m.fm_len);
 		s->se_be_reason[m.fm_len] = '\0';
 		session_raise(s, FSM_EV_BACKEND_CLOSE);
-		return (0);
+		break;
 	case FRAMING_TOO_BIG:
 	case FRAMING_BAD:
 		log_warnx("session %u: %s: %s", s->se_id, rt->rt_path,
 		    m.fm_fault);
 		session_raise(s, r == FRAMING_TOO_BIG ?
 		    FSM_EV_BACKEND_TOO_BIG : FSM_EV_BACKEND_BAD_FRAME);
-		return (0);
+		break;
 	case FRAMING_NEED_MORE:
 		break;
 	}
-	return (0);
 }
 
 /*
  * FORWARD_BACKEND, on CLIENT_WRITEABLE: one write per callback, a queued
  * ping first.
  */
-static int
+static void
 session_forward_backend(struct session *s)
 {
 	if (s->se_ping_pending) {
 		s->se_ping_pending = 0;
-		if (ws_send_ping(s->se_wsi) == -1)
-			return (-1);
-		if (s->se_be_readable || s->se_fb_len > 0)
-			ws_want_writeable(s->se_wsi);
-		return (0);
-	}
-	if (s->se_route->rt_framing == FRAMING_RAW)
-		return (session_forward_raw(s));
-	return (session_forward_framed(s));
+		session_sent(s, ws_send_ping(s->se_wsi));
+	} else if (s->se_route->rt_framing == FRAMING_RAW)
+		session_forward_raw(s);
+	else
+		session_forward_framed(s);
 }
 
 /* DISCARD_BACKEND: the client is closing; read to keep the backend going. */
@@ -608,6 +605,7 @@ session_release(struct session *s)
 	char		 sent[SESSION_REASON_MAX + 16];
 	char		 recvd[SESSION_REASON_MAX + 16];
 	char		 why[SESSION_REASON_MAX];
+	char		 recvd_why[SESSION_REASON_MAX];
 	uint64_t	 ms = loop_now() - s->se_start;
 
 	loop_timer_cancel(&s->se_idle);
@@ -623,11 +621,11 @@ session_release(struct session *s)
 		ws_detach(s->se_wsi);
 		s->se_wsi = NULL;
 	}
-	if (s->se_ended_by == FSM_SIDE_NONE)
-		s->se_ended_by = FSM_SIDE_CLIENT;
 	/* Escaped only now: an idle session holds no copy of it. */
-	if (s->se_echoed)
-		memcpy(why, s->se_reason_recv, sizeof(why));
+	log_escape(recvd_why, sizeof(recvd_why), s->se_reason_recv,
+	    s->se_reason_recvlen);
+	if (s->se_close_reason == (const char *)s->se_reason_recv)
+		memcpy(why, recvd_why, sizeof(why));
 	else if (s->se_close_reason != NULL)
 		log_escape(why, sizeof(why), s->se_close_reason,
 		    strlen(s->se_close_reason));
@@ -641,7 +639,7 @@ session_release(struct session *s)
 	    ms / 1000, ms % 1000, fsm_side_name(s->se_ended_by),
 	    session_code(sent, sizeof(sent), s->se_code_sent, why),
 	    session_code(recvd, sizeof(recvd),
-	    s->se_code_recv, s->se_reason_recv), s->se_c2b.sc_msgs,
+	    s->se_code_recv, recvd_why), s->se_c2b.sc_msgs,
 	    s->se_c2b.sc_bytes, s->se_c2b.sc_dropped, s->se_b2c.sc_msgs,
 	    s->se_b2c.sc_bytes, s->se_b2c.sc_dropped);
 	iplimit_del(s->se_route, s->se_ipkey, s->se_ipkeylen);
@@ -666,15 +664,21 @@ session_act(struct session *s, unsigned int a)
 	struct route	*rt = s->se_route;
 
 	switch (a) {
+	case FSM_A_RECORD_CLOSE:
+		/* se_in is the reason, borrowed for the CLIENT_CLOSE dispatch. */
+		s->se_code_recv = s->se_in_code;
+		s->se_reason_recvlen = (uint8_t)(s->se_inlen <
+		    sizeof(s->se_reason_recv) ? s->se_inlen :
+		    sizeof(s->se_reason_recv));
+		if (s->se_reason_recvlen > 0)
+			memcpy(s->se_reason_recv, s->se_in,
+			    s->se_reason_recvlen);
+		break;
 	case FSM_A_FORWARD_CLIENT:
 		session_forward_client(s);
 		break;
 	case FSM_A_FORWARD_CLOSE:
 		session_forward_close(s);
-		break;
-	case FSM_A_RESUME_CLIENT_RX:
-		if (s->se_rx_paused)
-			session_resume_rx(s);
 		break;
 	case FSM_A_DISCARD_CLIENT:
 		s->se_c2b.sc_dropped += s->se_inlen;
@@ -683,8 +687,19 @@ session_act(struct session *s, unsigned int a)
 		s->se_c2b.sc_dropped += bufq_drop_partial(&s->se_tobackend) +
 		    s->se_inlen;
 		break;
+	case FSM_A_PAUSE_CLIENT_RX:
+		s->se_rx_paused = 1;
+		metrics_pause(rt);
+		ws_rx_flow(s->se_wsi, 0);
+		break;
+	case FSM_A_RESUME_CLIENT_RX:
+		if (s->se_rx_paused && s->se_wsi != NULL)
+			ws_rx_flow(s->se_wsi, 1);
+		s->se_rx_paused = 0;
+		break;
 	case FSM_A_FORWARD_BACKEND:
-		return (session_forward_backend(s));
+		session_forward_backend(s);
+		break;
 	case FSM_A_DISCARD_BACKEND:
 		session_discard_backend(s);
 		break;
@@ -694,19 +709,28 @@ session_act(struct session *s, unsigned int a)
 	case FSM_A_CANCEL_PONG_TIMER:
 		loop_timer_cancel(&s->se_pong);
 		break;
-	case FSM_A_CANCEL_SEND_TIMER:
-		/*
-		 * The client took a message.  What still waits (in the
-		 * framed-mode buffer, or readable from the backend) is timed
-		 * from now: no new readable edge may come to start it again.
-		 * Otherwise the timer, if it fires, finds nothing waiting.
-		 */
-		if (s->se_fb_len > s->se_fb_off || s->se_be_readable) {
+	/*
+	 * The send timer is stopped and started for every message toward
+	 * the client: only a timestamp moves, and the heap sees one timer
+	 * per send_timeout at most (as with the idle timer); it fires into
+	 * session_send_cb(), which knows the wait from the timestamp.
+	 */
+	case FSM_A_STOP_SEND_TIMER:
+		s->se_send_since = 0;
+		break;
+	case FSM_A_START_SEND_TIMER:
+		if (s->se_send_since == 0)
 			s->se_send_since = loop_now() + 1;
-			if (!loop_timer_armed(&s->se_send))
-				session_arm(&s->se_send, rt->rt_send_timeout);
-		} else
-			s->se_send_since = 0;
+		if (!loop_timer_armed(&s->se_send))
+			session_arm(&s->se_send, rt->rt_send_timeout);
+		break;
+	case FSM_A_RESTART_SEND_TIMER:
+		s->se_send_since = loop_now() + 1;
+		if (!loop_timer_armed(&s->se_send))
+			session_arm(&s->se_send, rt->rt_send_timeout);
+		break;
+	case FSM_A_STOP_STALL_TIMER:
+		loop_timer_cancel(&s->se_stall);
 		break;
 	case FSM_A_ARM_IDLE_TIMER:
 		session_arm(&s->se_idle, rt->rt_idle_timeout);
@@ -717,16 +741,10 @@ session_act(struct session *s, unsigned int a)
 	case FSM_A_ARM_PONG_TIMER:
 		session_arm(&s->se_pong, rt->rt_ping_timeout);
 		break;
-	case FSM_A_START_SEND_TIMER:
-		/*
-		 * Started and stopped for every message toward the client:
-		 * only a timestamp moves; the heap sees one timer per
-		 * send_timeout at most (as with the idle timer).
-		 */
-		if (s->se_send_since == 0)
-			s->se_send_since = loop_now() + 1;
-		if (!loop_timer_armed(&s->se_send))
-			session_arm(&s->se_send, rt->rt_send_timeout);
+	case FSM_A_ARM_STALL_TIMER:
+		/* Progress is what the backend took from its socket since. */
+		s->se_stall_outq = session_outq(s);
+		session_arm(&s->se_stall, rt->rt_send_timeout);
 		break;
 	case FSM_A_ARM_CLOSE_TIMER:
 		session_arm(&s->se_close, rt->rt_close_timeout);
@@ -758,61 +776,70 @@ session_act(struct session *s, unsigned int a)
 	return (0);
 }
 
-static int
-session_live_state(enum fsm_state st)
+/* The close code a row names, as sent from now on, with its reason. */
+static void
+session_close_code(struct session *s, const struct fsm_step *st)
 {
-	return (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING ||
-	    st == FSM_ST_OPEN);
+	switch (st->close_code) {
+	case 0:
+		return;
+	case FSM_CODE_BACKEND:
+		s->se_code_sent = s->se_be_code;
+		s->se_close_reason = s->se_be_reason;
+		break;
+	case FSM_CODE_CLIENT:
+		s->se_code_sent = s->se_in_code;
+		s->se_close_reason = (const char *)s->se_reason_recv;
+		break;
+	case FSM_CODE_LWS:
+		s->se_code_sent = s->se_wsi != NULL ?
+		    ws_close_code(s->se_wsi) : 0;
+		s->se_close_reason = "";
+		break;
+	default:
+		s->se_code_sent = st->close_code;
+		s->se_close_reason = st->reason != NULL ? st->reason : "";
+		break;
+	}
 }
 
 static int
 session_step(struct session *s, enum fsm_event ev)
 {
 	struct fsm_step	 st;
-	unsigned int	 a, acts;
+	unsigned int	 acts;
 	int		 rc = 0;
 
 	st = fsm_next(s->se_state, ev);
-	if (!st.defined) {
-		log_warnx("session %u: %s in %s: no transition", s->se_id,
-		    fsm_event_name(ev), fsm_state_name(s->se_state));
-		return (0);
-	}
 	if (st.next != s->se_state)
 		log_debug("session %u: %s: %s -> %s", s->se_id,
 		    fsm_event_name(ev), fsm_state_name(s->se_state),
 		    fsm_state_name(st.next));
-	if (s->se_ended_by == FSM_SIDE_NONE &&
-	    session_live_state(s->se_state) && !session_live_state(st.next))
-		s->se_ended_by = fsm_event_side(ev);
+	if (st.ended_by != FSM_SIDE_NONE)
+		s->se_ended_by = st.ended_by;
 	s->se_state = st.next;
-	/* The first close decided is the one sent. */
-	if (st.close_code == FSM_CODE_BACKEND && s->se_code_sent == 0) {
-		s->se_code_sent = s->se_be_code;
-		s->se_close_reason = s->se_be_reason;
-	} else if (st.close_code != 0 && s->se_code_sent == 0) {
-		s->se_code_sent = st.close_code;
-		s->se_close_reason = st.reason != NULL ? st.reason : "";
-	}
+	session_close_code(s, &st);
 	/* The set bits only, lowest first: the fixed order of fsm.h. */
 	for (acts = st.actions; acts != 0; acts &= acts - 1) {
-		a = acts & -acts;
-		if (session_act(s, a) == -1)
+		s->se_acting = acts & -acts;
+		if (session_act(s, s->se_acting) == -1)
 			rc = -1;
 	}
+	s->se_acting = 0;
 	return (rc);
 }
 
+/*
+ * Not re-entered: nothing an action calls in libwebsockets runs a
+ * callback, and what actions find out is raised, not dispatched.
+ */
 int
 session_dispatch(struct session *s, enum fsm_event ev)
 {
 	unsigned int	 i;
 	int		 rc;
 
-	if (s->se_dispatching) {
-		session_raise(s, ev);
-		return (0);
-	}
+	assert(!s->se_dispatching);
 	s->se_dispatching = 1;
 	rc = session_step(s, ev);
 	for (i = 0; i < s->se_npending; i++)
@@ -855,14 +882,9 @@ session_client_close(struct session *s, uint16_t code, const void *reason,
 {
 	int	 rc;
 
-	s->se_code_recv = code;
-	log_escape(s->se_reason_recv, sizeof(s->se_reason_recv), reason, len);
-	/* libwebsockets echoes it unless a close of ours went first. */
-	if (s->se_code_sent == 0 && code != 0) {
-		s->se_code_sent = code;
-		s->se_echoed = 1;
-	}
-	s->se_in = reason;	/* for FORWARD_CLOSE */
+	/* For RECORD_CLOSE, FORWARD_CLOSE and FSM_CODE_CLIENT. */
+	s->se_in_code = code;
+	s->se_in = reason;
 	s->se_inlen = len;
 	rc = session_dispatch(s, FSM_EV_CLIENT_CLOSE);
 	s->se_in = NULL;
@@ -889,21 +911,11 @@ session_established(struct session *s)
 	return (session_dispatch(s, FSM_EV_ESTABLISHED));
 }
 
-/* CLIENT_PROTOCOL_ERROR, with lws's code as the one sent, for the log. */
-static int
-session_protocol_error(struct session *s)
-{
-	s->se_code_sent = ws_close_code(s->se_wsi);
-	s->se_close_reason = "";
-	return (session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR));
-}
-
 int
 session_client_writeable(struct session *s)
 {
-	if (session_lws_closing(s))
-		return (session_protocol_error(s));
-	return (session_dispatch(s, FSM_EV_CLIENT_WRITEABLE));
+	return (session_dispatch(s, session_lws_closing(s) ?
+	    FSM_EV_CLIENT_PROTOCOL_ERROR : FSM_EV_CLIENT_WRITEABLE));
 }
 
 void
@@ -957,7 +969,7 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 	}
 	/* Before anything goes to a client that lws is closing. */
 	if (session_lws_closing(s))
-		session_protocol_error(s);
+		session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR);
 	if (s->se_fd == -1)
 		return;
 	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -967,9 +979,7 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 		ev = s->se_wsi != NULL && ws_idle_output(s->se_wsi) ?
 		    FSM_EV_BACKEND_READABLE_CLIENT_READY :
 		    FSM_EV_BACKEND_READABLE;
-		/* A failed write to the client: no lws callback to fail. */
-		if (session_dispatch(s, ev) == -1 && s->se_wsi != NULL)
-			ws_drop(s->se_wsi);
+		session_dispatch(s, ev);
 	}
 }
 
@@ -1034,13 +1044,8 @@ session_stall_cb(void *arg)
 	struct session	*s = arg;
 	long		 outq = session_outq(s);
 
-	/* A backend that took something in the meantime is not stalled. */
-	if (outq != -1 && outq < s->se_stall_outq) {
-		s->se_stall_outq = outq;
-		loop_timer_arm(&s->se_stall, s->se_route->rt_send_timeout);
-		return;
-	}
-	session_dispatch(s, FSM_EV_BACKEND_STALLED);
+	session_dispatch(s, outq != -1 && outq < s->se_stall_outq ?
+	    FSM_EV_BACKEND_PROGRESS : FSM_EV_BACKEND_STALLED);
 }
 
 static void

@@ -73,26 +73,29 @@ struct session {
 	uint16_t	 se_be_code;	/* the backend's close message */
 	char		 se_be_reason[124];
 
+	/* What each flag means: the comment at the top of fsm.c. */
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
-			 se_echoed:1,	/* the close sent is the client's,
-					   echoed by libwebsockets */
-			 se_close_queued:1,	/* SEND_CLOSE ran */
-			 se_ws_up:1;	/* ESTABLISHED came: lws's WebSocket
-					   state exists */
+			 se_close_queued:1, se_ws_up:1;
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close;
 
-	enum fsm_event	 se_pending[4];	/* events raised by actions */
+	uint8_t		 se_pending[FSM_QUEUE_MAX];	/* events raised
+							   by actions */
 	unsigned int	 se_npending;
+	unsigned int	 se_acting;	/* the action running, if any */
 	int		 se_dispatching;
 
+	/* The outputs of the rows: who ended the session, the codes. */
 	enum fsm_side	 se_ended_by;
 	uint16_t	 se_code_sent, se_code_recv;
-	const char	*se_close_reason;	/* borrowed: the row's or
-						   se_be_reason; sent as is */
-	char		 se_reason_recv[SESSION_REASON_MAX];	/* escaped */
+	uint16_t	 se_in_code;	/* the client's close, for one dispatch */
+	const char	*se_close_reason;	/* borrowed: the row's,
+						   se_be_reason or
+						   se_reason_recv */
+	unsigned char	 se_reason_recv[123];	/* as received */
+	uint8_t		 se_reason_recvlen;
 	struct session_counters se_c2b, se_b2c;
 
 	struct session	*se_prev, *se_next;	/* live or released list */

@@ -5,8 +5,9 @@
  *
  * The output defines S_<state>, E_<event> and A_<action> constants, the
  * table (fsm_init() fills it) and fsm_next(s, e), which sets the globals
- * nx (next state), act (action bits) and rc (close code; CODE_BACKEND:
- * the backend's own) the way fsm_next() does.  tests/model/session.pml
+ * nx (next state), act (action bits) and rc (close code; CODE_BACKEND,
+ * CODE_CLIENT, CODE_LWS: the backend's, the client's echoed, lws's own)
+ * the way fsm_next() does.  tests/model/session.pml
  * includes it.
  */
 #include <stdio.h>
@@ -31,7 +32,10 @@ main(void)
 		printf("#define A_%s\t%u\n", fsm_action_name(a), a);
 	/* A pair without a row: the model asserts that none is reached. */
 	printf("#define A_INVALID\t%u\n", FSM_A_RELEASE << 1);
-	printf("#define CODE_BACKEND\t%d\n\n", FSM_CODE_BACKEND);
+	printf("#define CODE_BACKEND\t%d\n", FSM_CODE_BACKEND);
+	printf("#define CODE_CLIENT\t%d\n", FSM_CODE_CLIENT);
+	printf("#define CODE_LWS\t%d\n", FSM_CODE_LWS);
+	printf("#define QUEUE_MAX\t%d\n\n", FSM_QUEUE_MAX);
 
 	/*
 	 * The rows as constant arrays, filled once by fsm_init(): hidden,

@@ -42,8 +42,14 @@ print_dot(void)
 			    fsm_state_name(st.next), fsm_event_name(e));
 			if (st.close_code == FSM_CODE_BACKEND)
 				printf(" (backend's code)");
+			else if (st.close_code == FSM_CODE_CLIENT)
+				printf(" (client's code, echoed)");
+			else if (st.close_code == FSM_CODE_LWS)
+				printf(" (lws's 1002/1007/1009)");
 			else if (st.close_code != 0)
 				printf(" (%u)", st.close_code);
+			if (st.ended_by != FSM_SIDE_NONE)
+				printf(" ended by %s", fsm_side_name(st.ended_by));
 			printf("\\n");
 			print_actions(st.actions);
 			printf("\"];\n");
@@ -64,7 +70,11 @@ print_codes(void)
 				printf("backend\t%s\t%s\t(the backend's code and "
 				    "reason)\n", fsm_state_name(s),
 				    fsm_event_name(e));
-			else if (st.close_code != 0)
+			else if (st.close_code == FSM_CODE_LWS)
+				printf("lws\t%s\t%s\t(libwebsockets fails the "
+				    "connection: 1002, 1007, 1009)\n",
+				    fsm_state_name(s), fsm_event_name(e));
+			else if (st.close_code > FSM_CODE_LWS)
 				printf("%u\t%s\t%s\t%s\n", st.close_code,
 				    fsm_state_name(s), fsm_event_name(e),
 				    st.reason != NULL ? st.reason : "");

@@ -3,16 +3,18 @@
  * sequences, with the invariants a session relies on asserted after
  * every step.
  *
- * Input: byte 0 picks the first state (HANDSHAKE: backend connected, or
- * REFUSING: on_backend_down = close), byte 1 how the session is finished,
- * then one event per byte.  Checked on every step:
+ * Input: byte 0 picks the backend's fate (BACKEND_UP, or BACKEND_DOWN:
+ * on_backend_down = close), byte 1 how the session is finished, then one
+ * event per byte.  Checked on every step:
  *  - every state x event pair has a row;
  *  - SEND_CLOSE only on CLIENT_WRITEABLE rows, and at most once;
  *  - SHUT_BACKEND_WR at most once, RELEASE at most once, nothing after it;
  *  - nothing goes to the client after the close frame (FORWARD_BACKEND)
  *    nor to the backend after its EOF (FORWARD_CLIENT, FORWARD_CLOSE);
- *  - a row that picks a close code also asks for a writeable callback,
- *    and a row that leaves the live states arms the close timer.
+ *  - a row that picks a close code of wsgated's own also asks for a
+ *    writeable callback, and a row that ends the session arms the close
+ *    timer or releases it;
+ *  - exactly one row says who ended the session, before RELEASE.
  * Then the session is finished, and must reach RELEASED: both sides end
  * (CLIENT_GONE and BACKEND_ERROR, in the order byte 1 says), or, once the
  * close timer runs, only timeouts and the CLIENT_GONE that libwebsockets
@@ -31,14 +33,8 @@ struct sess {
 	int		 released;
 	int		 timer;		/* close timer armed */
 	int		 dropped;	/* DROP_CLIENT since the last GONE */
+	int		 ended;		/* a row said who ended it */
 };
-
-static int
-live(enum fsm_state st)
-{
-	return (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING ||
-	    st == FSM_ST_OPEN);
-}
 
 static void
 step(struct sess *s, enum fsm_event ev)
@@ -65,10 +61,12 @@ step(struct sess *s, enum fsm_event ev)
 		assert(s->shuts == 0);
 	if (a & FSM_A_SHUT_BACKEND_WR)
 		assert(++s->shuts == 1);
-	if (st.close_code != 0)
+	if (st.close_code > FSM_CODE_LWS)
 		assert(a & FSM_A_WANT_WRITEABLE);
-	if (live(s->st) && !live(st.next) && st.next != FSM_ST_RELEASED)
-		assert(a & FSM_A_ARM_CLOSE_TIMER);
+	if (st.ended_by != FSM_SIDE_NONE) {
+		assert(++s->ended == 1);
+		assert(a & (FSM_A_ARM_CLOSE_TIMER | FSM_A_RELEASE));
+	}
 	if (a & FSM_A_ARM_CLOSE_TIMER)
 		s->timer = 1;
 	if (a & FSM_A_DROP_CLIENT)
@@ -76,7 +74,7 @@ step(struct sess *s, enum fsm_event ev)
 	if (ev == FSM_EV_CLIENT_GONE)
 		s->dropped = 0;
 	if (a & FSM_A_RELEASE) {
-		assert(st.next == FSM_ST_RELEASED);
+		assert(st.next == FSM_ST_RELEASED && s->ended == 1);
 		s->released = 1;
 	}
 	assert((st.next == FSM_ST_RELEASED) == s->released);
@@ -105,10 +103,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return (0);
-	s.st = data[0] & 1 ? FSM_ST_REFUSING : FSM_ST_HANDSHAKE;
+	s.st = FSM_ST_START;
+	step(&s, data[0] & 1 ? FSM_EV_BACKEND_DOWN : FSM_EV_BACKEND_UP);
 	for (i = 2; i < size; i++) {
 		step(&s, (enum fsm_event)(data[i] % FSM_EV__COUNT));
-		if (s.timer && !live(s.st)) {
+		if (s.timer && s.ended) {
 			t = s;
 			finish_by_timers(&t);
 		}

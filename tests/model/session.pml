@@ -51,7 +51,7 @@
 
 byte	st;		/* the session's state */
 bool	released;
-short	code;		/* close code of the close frame; first reason wins */
+short	code;		/* close code of the close frame, as the rows say */
 bool	close_armed;
 bool	ww;		/* a writeable callback is wanted */
 bool	closes;		/* a close frame was sent */
@@ -78,7 +78,7 @@ bool	fwd_close;	/* the client's close message is queued */
 hidden byte	nx, ev;
 hidden int	act;
 hidden short	rc;
-chan	pq = [4] of { byte };	/* events raised by actions */
+chan	pq = [QUEUE_MAX] of { byte };	/* events raised by actions */
 
 #define closing	(st != S_HANDSHAKE && st != S_REFUSING && st != S_OPEN && \
 		    st != S_RELEASED)
@@ -107,9 +107,13 @@ inline run_actions()
 		:: fd_open && !b_crash && b_pending > 0 ->
 			b_pending--;
 			if
-			:: b_pending > 0 || b_end != 0 -> ww = 1
+			:: b_pending > 0 || b_end != 0 -> pq!E_CLIENT_BEHIND
 			:: else
 			fi
+		/* The write to the client fails: its connection broke. */
+		:: fd_open && !b_crash && b_pending > 0 ->
+			b_pending--; b_lost = 1;
+			pq!E_CLIENT_WRITE_ERROR
 		:: fd_open && !b_crash && b_pending == 0 && b_end == 1 ->
 			pq!E_BACKEND_EOF
 		:: fd_open && !b_crash && b_pending == 0 && b_end == 2 ->
@@ -148,7 +152,8 @@ inline run_actions()
 	 */
 	if
 	:: act & A_SEND_CLOSE ->
-		assert(!closes && !lws_closing && code != 0);
+		assert(!closes && !lws_closing && code != 0 &&
+		    code != CODE_CLIENT && code != CODE_LWS);
 		assert(code != 1000 && code != CODE_BACKEND ||
 		    b_pending == 0 && !b_lost);
 		closes = 1
@@ -197,7 +202,7 @@ inline step(e)
 	assert(!released || (act == 0 && nx == S_RELEASED));
 	assert(nx != S_RELEASED || released || (act & A_RELEASE));
 	if
-	:: rc != 0 && code == 0 -> code = rc
+	:: rc != 0 -> code = rc
 	:: else
 	fi;
 	if
@@ -374,6 +379,9 @@ proctype Once()
 	ONCE(fd_open, E_BACKEND_TOO_BIG)
 	ONCE(fd_open, E_BACKEND_BAD_FRAME)
 	ONCE(fd_open, E_BACKEND_STALLED)
+	ONCE(fd_open, E_BACKEND_QUEUE_FULL)
+	ONCE(fd_open, E_BACKEND_QUEUE_ROOM)
+	ONCE(fd_open, E_BACKEND_PROGRESS)
 	ONCE(true, E_IDLE_TIMEOUT)
 	ONCE(true, E_PING_DUE)
 	ONCE(true, E_PONG_TIMEOUT)
@@ -392,9 +400,10 @@ init
 	 * handshake. */
 	atomic {
 		d_step { fsm_init() };
+		st = S_START;
 		if
-		:: st = S_HANDSHAKE
-		:: st = S_REFUSING; fd_open = 0
+		:: d_step { dispatch(E_BACKEND_UP) }
+		:: d_step { fd_open = 0; dispatch(E_BACKEND_DOWN) }
 		fi;
 		run Client(); run Backend(); run Flush(); run Lws();
 		run CloseTimer(); run Once()

@@ -20,17 +20,23 @@
 #define ALL_ACTIONS	((1u << FSM_A__COUNT) - 1)
 
 /* Short names, so that the expected walks below fit in 80 columns. */
+#define LOG_CLOSE	FSM_A_RECORD_CLOSE
 #define FWD_C		FSM_A_FORWARD_CLIENT
 #define FWD_CLOSE	FSM_A_FORWARD_CLOSE
-#define RX_ON		FSM_A_RESUME_CLIENT_RX
+#define RX_OFF		FSM_A_PAUSE_CLIENT_RX
+#define RESUME		FSM_A_RESUME_CLIENT_RX
+#define STALL_OK	FSM_A_STOP_STALL_TIMER
+#define RX_ON		(RESUME | STALL_OK)
 #define DROP_C		FSM_A_DISCARD_CLIENT
 #define TRUNC		FSM_A_TRUNCATE_MESSAGE
 #define FWD_B		FSM_A_FORWARD_BACKEND
 #define DROP_B		FSM_A_DISCARD_BACKEND
 #define PING		FSM_A_QUEUE_PING
 #define PONG_OK		FSM_A_CANCEL_PONG_TIMER
-#define SEND_OK		FSM_A_CANCEL_SEND_TIMER
+#define SEND_OK		FSM_A_STOP_SEND_TIMER
 #define T_SEND		FSM_A_START_SEND_TIMER
+#define T_SEND_AGAIN	FSM_A_RESTART_SEND_TIMER
+#define T_STALL		FSM_A_ARM_STALL_TIMER
 #define T_IDLE		FSM_A_ARM_IDLE_TIMER
 #define T_PING		FSM_A_ARM_PING_TIMER
 #define T_PONG		FSM_A_ARM_PONG_TIMER
@@ -52,12 +58,14 @@
  * classified here, or test_state_classes fails.
  */
 enum be {
-	BE_READ = 1,	/* fd open, the backend may still send */
+	BE_MAYBE = 1,	/* not known yet: START */
+	BE_READ,	/* fd open, the backend may still send */
 	BE_EOF,		/* fd open, the backend sent EOF */
 	BE_NONE,	/* no fd: never connected, or closed */
 };
 
 static const enum be state_backend[FSM_ST__COUNT] = {
+	[FSM_ST_START] = BE_MAYBE,
 	[FSM_ST_HANDSHAKE] = BE_READ,
 	[FSM_ST_REFUSING] = BE_NONE,
 	[FSM_ST_OPEN] = BE_READ,
@@ -73,8 +81,19 @@ static const enum be state_backend[FSM_ST__COUNT] = {
 	[FSM_ST_RELEASED] = BE_NONE,
 };
 
-/* The side each event comes from, for "who ended the session". */
+/*
+ * The side each event comes from, for "who ended the session": a row
+ * that ends it names this side (but REFUSING + ESTABLISHED: the backend
+ * was missing).
+ */
 static const enum fsm_side event_side[FSM_EV__COUNT] = {
+	[FSM_EV_BACKEND_UP] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_DOWN] = FSM_SIDE_BACKEND,
+	[FSM_EV_CLIENT_WRITE_ERROR] = FSM_SIDE_CLIENT,
+	[FSM_EV_CLIENT_BEHIND] = FSM_SIDE_CLIENT,
+	[FSM_EV_BACKEND_QUEUE_FULL] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_QUEUE_ROOM] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_PROGRESS] = FSM_SIDE_BACKEND,
 	[FSM_EV_ESTABLISHED] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_DATA] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_TOO_BIG] = FSM_SIDE_GATEWAY,
@@ -101,7 +120,7 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_DRAIN] = FSM_SIDE_GATEWAY,
 };
 
-#define EVBIT(e)	(1u << FSM_EV_##e)
+#define EVBIT(e)	(UINT64_C(1) << FSM_EV_##e)
 
 /*
  * Actions that only make sense as the answer to one kind of event: data
@@ -109,8 +128,9 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
  */
 static const struct {
 	unsigned int	 action;
-	unsigned int	 events;
+	uint64_t	 events;
 } action_events[] = {
+	{ LOG_CLOSE,	EVBIT(CLIENT_CLOSE) },
 	{ FWD_C,	EVBIT(CLIENT_DATA) },
 	{ FWD_CLOSE,	EVBIT(CLIENT_CLOSE) },
 	{ DROP_C,	EVBIT(CLIENT_DATA) | EVBIT(CLIENT_TOO_BIG) |
@@ -122,10 +142,14 @@ static const struct {
 	/* Leaving OPEN also reads once: the edge may have been left there. */
 	{ DROP_B,	EVBIT(BACKEND_READABLE) |
 	    EVBIT(BACKEND_READABLE_CLIENT_READY) | EVBIT(CLIENT_CLOSE) |
-	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_PROTOCOL_ERROR) | EVBIT(CLIENT_TOO_BIG) |
+	    EVBIT(CLIENT_GONE) | EVBIT(CLIENT_PROTOCOL_ERROR) |
+	    EVBIT(CLIENT_WRITE_ERROR) | EVBIT(CLIENT_TOO_BIG) |
 	    EVBIT(CLIENT_UNACCEPTABLE) | EVBIT(IDLE_TIMEOUT) |
 	    EVBIT(PONG_TIMEOUT) | EVBIT(SEND_TIMEOUT) | EVBIT(DRAIN) },
 	{ T_SEND,	EVBIT(BACKEND_READABLE) },
+	{ T_SEND_AGAIN,	EVBIT(CLIENT_BEHIND) },
+	{ RX_OFF,	EVBIT(BACKEND_QUEUE_FULL) },
+	{ T_STALL,	EVBIT(BACKEND_QUEUE_FULL) | EVBIT(BACKEND_PROGRESS) },
 	{ SEND_OK,	EVBIT(CLIENT_WRITEABLE) |
 	    EVBIT(BACKEND_READABLE_CLIENT_READY) },
 	{ PING,		EVBIT(PING_DUE) },
@@ -151,8 +175,16 @@ is_close_sent(enum fsm_state st)
 static int
 is_ws_up(enum fsm_state st)
 {
-	return (st != FSM_ST_HANDSHAKE && st != FSM_ST_REFUSING &&
-	    st != FSM_ST_RELEASED);
+	return (st != FSM_ST_START && st != FSM_ST_HANDSHAKE &&
+	    st != FSM_ST_REFUSING && st != FSM_ST_RELEASED);
+}
+
+/* States before anything ended the session. */
+static int
+is_live(enum fsm_state st)
+{
+	return (st == FSM_ST_START || st == FSM_ST_HANDSHAKE ||
+	    st == FSM_ST_REFUSING || st == FSM_ST_OPEN);
 }
 
 /* Does the writeable callback in ST write something to the client? */
@@ -165,15 +197,28 @@ writes_on_writeable(enum fsm_state st)
 
 /*
  * A close frame from the client, or lws's own for a protocol error, cannot
- * come before 101 is sent: there is no WebSocket framing yet.  The
- * exploring tests skip those pairs.
+ * come before 101 is sent: there is no WebSocket framing yet.  START sees
+ * only the backend's fate, which session_new() dispatches at once, and
+ * only START sees it.  The exploring tests skip those pairs.
  */
 static int
 impossible(enum fsm_state st, enum fsm_event ev)
 {
+	int	 fate = ev == FSM_EV_BACKEND_UP || ev == FSM_EV_BACKEND_DOWN;
+
+	if ((st == FSM_ST_START) != fate)
+		return (1);
 	return ((ev == FSM_EV_CLIENT_CLOSE ||
 	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR) &&
 	    (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING));
+}
+
+/* A code that is not wsgated's own: the backend's, the client's, lws's. */
+static int
+is_foreign_code(unsigned int c)
+{
+	return (c == FSM_CODE_BACKEND || c == FSM_CODE_CLIENT ||
+	    c == FSM_CODE_LWS);
 }
 
 /* "A|B|C" for an action set, for failure messages. */
@@ -292,12 +337,23 @@ inv_close_code(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
 	unsigned int	 c = s.close_code;
 
-	(void)st;
 	if (c == FSM_CODE_BACKEND)
 		return (ev == FSM_EV_BACKEND_CLOSE ? NULL :
 		    "FSM_CODE_BACKEND on a row that is not BACKEND_CLOSE");
 	if (ev == FSM_EV_BACKEND_CLOSE && c != 0)
 		return ("BACKEND_CLOSE with a code of our own");
+	/* lws echoes a client's close unless ours went out first. */
+	if ((c == FSM_CODE_CLIENT) != (ev == FSM_EV_CLIENT_CLOSE &&
+	    (st == FSM_ST_OPEN || is_closing(st))))
+		return ("FSM_CODE_CLIENT must be exactly on CLIENT_CLOSE in "
+		    "OPEN and CLOSING*");
+	/* lws's own close frame is the one sent, wherever it comes. */
+	if ((c == FSM_CODE_LWS) != (ev == FSM_EV_CLIENT_PROTOCOL_ERROR &&
+	    (st == FSM_ST_OPEN || is_closing(st) || is_close_sent(st))))
+		return ("FSM_CODE_LWS must be exactly on CLIENT_PROTOCOL_ERROR "
+		    "while the client is there");
+	if (is_foreign_code(c))
+		return (NULL);
 	if (c == 0)
 		return (NULL);
 	if (c == 1004 || c == 1005 || c == 1006 || c == 1015)
@@ -319,6 +375,8 @@ inv_code_placement(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 
 	(void)ev;
 	entering = is_closing(s.next) && !is_closing(st);
+	if (s.close_code == FSM_CODE_CLIENT || s.close_code == FSM_CODE_LWS)
+		return (NULL);
 	if (s.close_code != 0 && (s.actions & (CLOSE | KILL)))
 		return ("a close code with SEND_CLOSE or DROP_CLIENT");
 	if (s.close_code != 0 && !entering)
@@ -343,8 +401,8 @@ inv_reason(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 		return (NULL);
 	if (s.close_code == 0)
 		return ("a reason without a close code");
-	if (s.close_code == FSM_CODE_BACKEND)
-		return ("a reason of our own for the backend's close code");
+	if (is_foreign_code(s.close_code))
+		return ("a reason of our own for a code not ours");
 	if (strlen(s.reason) > 123)
 		return ("a reason longer than 123 bytes");
 	for (p = s.reason; *p != '\0'; p++)
@@ -393,10 +451,14 @@ inv_forward_close(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	int	 want;
 
 	want = ev == FSM_EV_CLIENT_CLOSE && (st == FSM_ST_OPEN ||
-	    st == FSM_ST_CLOSING || st == FSM_ST_CLOSE_SENT);
+	    st == FSM_ST_CLOSING || st == FSM_ST_CLOSE_SENT ||
+	    st == FSM_ST_CLOSING_EOF || st == FSM_ST_CLOSE_SENT_EOF);
 	if (((s.actions & FWD_CLOSE) != 0) != want)
 		return ("FORWARD_CLOSE must be exactly on CLIENT_CLOSE in "
-		    "OPEN, CLOSING and CLOSE_SENT");
+		    "OPEN, CLOSING*, CLOSE_SENT* with the backend open");
+	if (ev == FSM_EV_CLIENT_CLOSE && is_ws_up(st) &&
+	    (s.actions & LOG_CLOSE) == 0)
+		return ("a client's close frame not recorded");
 	if ((s.actions & FWD_CLOSE) && (s.actions & SHUT_B) == 0)
 		return ("FORWARD_CLOSE without SHUT_BACKEND_WR after it");
 	return (NULL);
@@ -412,11 +474,21 @@ inv_resume_rx(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
 	int	 want;
 
-	(void)ev;
-	want = st == FSM_ST_OPEN && is_closing(s.next);
-	if (((s.actions & RX_ON) != 0) != want)
+	want = st == FSM_ST_OPEN && (is_closing(s.next) ||
+	    ev == FSM_EV_BACKEND_QUEUE_ROOM);
+	if (((s.actions & RESUME) != 0) != want)
 		return ("RESUME_CLIENT_RX must be exactly on the rows leaving "
-		    "OPEN for CLOSING*");
+		    "OPEN for CLOSING*, and on BACKEND_QUEUE_ROOM in OPEN");
+	if (((s.actions & RESUME) != 0) != ((s.actions & STALL_OK) != 0))
+		return ("RESUME_CLIENT_RX without STOP_STALL_TIMER, or the "
+		    "reverse");
+	/* Paused only for a full queue, and then the backend is timed. */
+	if (((s.actions & RX_OFF) != 0) != (st == FSM_ST_OPEN &&
+	    ev == FSM_EV_BACKEND_QUEUE_FULL))
+		return ("PAUSE_CLIENT_RX must be exactly on BACKEND_QUEUE_FULL "
+		    "in OPEN");
+	if ((s.actions & RX_OFF) && (s.actions & T_STALL) == 0)
+		return ("PAUSE_CLIENT_RX without ARM_STALL_TIMER");
 	return (NULL);
 }
 
@@ -509,7 +581,7 @@ inv_action_event(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	for (k = 0; k < sizeof(action_events) / sizeof(action_events[0]);
 	    k++)
 		if ((s.actions & action_events[k].action) &&
-		    (action_events[k].events & (1u << ev)) == 0)
+		    (action_events[k].events & (UINT64_C(1) << ev)) == 0)
 			return ("an action that does not answer this event");
 	return (NULL);
 }
@@ -538,6 +610,9 @@ inv_backend_fd(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	int	 had, has;
 
 	(void)ev;
+	if (state_backend[st] == BE_MAYBE)
+		return ((s.actions & BACKEND_IO) ? "backend I/O in START" :
+		    NULL);
 	had = state_backend[st] != BE_NONE;
 	has = state_backend[s.next] != BE_NONE;
 	if (((s.actions & CLOSE_B) != 0) != (had && !has))
@@ -608,8 +683,7 @@ inv_protocol_error(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 
 	if (ev != FSM_EV_CLIENT_PROTOCOL_ERROR || impossible(st, ev))
 		return (NULL);
-	if (s.next != gone.next || s.actions != gone.actions ||
-	    s.close_code != gone.close_code)
+	if (s.next != gone.next || s.actions != gone.actions)
 		return ("CLIENT_PROTOCOL_ERROR does not end the client's part "
 		    "as CLIENT_GONE does");
 	return (NULL);
@@ -631,7 +705,43 @@ inv_client_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	return (NULL);
 }
 
+/*
+ * Who ended the session is the output of exactly the rows that leave the
+ * live states (START, HANDSHAKE, REFUSING, OPEN): the side the event
+ * comes from, but for REFUSING + ESTABLISHED, where the missing backend
+ * did.
+ */
+static const char *
+inv_ended_by(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	enum fsm_side	 want = event_side[ev];
+
+	if (st == FSM_ST_REFUSING && ev == FSM_EV_ESTABLISHED)
+		want = FSM_SIDE_BACKEND;
+	if (!is_live(st) || is_live(s.next))
+		return (s.ended_by != FSM_SIDE_NONE ?
+		    "ENDED_BY on a row that does not end the session" : NULL);
+	if (s.ended_by != want)
+		return ("a row ending the session names the wrong side");
+	return (NULL);
+}
+
+/* A write that failed to the client: it is dropped, nothing more goes. */
+static const char *
+inv_write_error(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	if (ev != FSM_EV_CLIENT_WRITE_ERROR || !is_ws_up(st) ||
+	    is_close_sent(st) || st == FSM_ST_SHUTTING ||
+	    st == FSM_ST_LINGER || st == FSM_ST_FLUSHING)
+		return (NULL);
+	if ((s.actions & KILL) == 0 || (s.actions & CLIENT_OUTPUT))
+		return ("a failed write does not drop the client");
+	return (NULL);
+}
+
 static inv_fn *const invariants[] = {
+	inv_ended_by,
+	inv_write_error,
 	inv_send_close,
 	inv_close_code,
 	inv_code_placement,
@@ -748,15 +858,74 @@ START_TEST(test_name_sentinels)
 }
 END_TEST
 
+/* Every event has a side in event_side[] (the spec of inv_ended_by). */
 START_TEST(test_event_side)
 {
-	enum fsm_side	 side;
+	ck_assert_msg(event_side[_i] != FSM_SIDE_NONE, "%s has no side in "
+	    "check_fsm.c", fsm_event_name((enum fsm_event)_i));
+}
+END_TEST
 
-	side = fsm_event_side((enum fsm_event)_i);
-	ck_assert_msg(side == event_side[_i],
-	    "%s comes from %s, expected %s",
-	    fsm_event_name((enum fsm_event)_i), fsm_side_name(side),
-	    fsm_side_name(event_side[_i]));
+/*
+ * The event queue: an event's step runs its actions, each of which may
+ * raise up to fsm_action_raises().count of its events, each run after
+ * the step with the same rule, in any state.  queue_need(ev) is the most
+ * events one dispatch of EV queues; it must be finite (no cycle) and fit
+ * FSM_QUEUE_MAX.
+ */
+static int
+queue_need(enum fsm_event ev, int depth)
+{
+	struct fsm_raise r;
+	struct fsm_step	 s;
+	unsigned int	 a;
+	int		 st, e, worst = 0, sum, most, n;
+
+	if (depth > FSM_EV__COUNT)
+		return (1000);		/* a cycle: unbounded */
+	for (st = 0; st < FSM_ST__COUNT; st++) {
+		s = fsm_next((enum fsm_state)st, ev);
+		sum = 0;
+		for (a = 1; a <= FREE; a <<= 1) {
+			if ((s.actions & a) == 0)
+				continue;
+			r = fsm_action_raises(a);
+			most = 0;
+			for (e = 0; e < FSM_EV__COUNT; e++)
+				if (r.events & (UINT64_C(1) << e) &&
+				    (n = 1 + queue_need((enum fsm_event)e,
+				    depth + 1)) > most)
+					most = n;
+			sum += (int)r.count * most;
+		}
+		if (sum > worst)
+			worst = sum;
+	}
+	return (worst);
+}
+
+START_TEST(test_queue_bound)
+{
+	int	 need = queue_need((enum fsm_event)_i, 0);
+
+	ck_assert_msg(need <= FSM_QUEUE_MAX, "%s may queue %d events, "
+	    "FSM_QUEUE_MAX is %d", fsm_event_name((enum fsm_event)_i), need,
+	    FSM_QUEUE_MAX);
+}
+END_TEST
+
+/* Only the actions that read or write a socket raise anything. */
+START_TEST(test_raises)
+{
+	struct fsm_raise r = fsm_action_raises(1u << _i);
+	unsigned int	 a = 1u << _i;
+
+	if (a & (FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B))
+		ck_assert_msg(r.events != 0 && r.count > 0, "%s raises "
+		    "nothing", fsm_action_name(a));
+	else
+		ck_assert_msg(r.events == 0 && r.count == 0, "%s raises",
+		    fsm_action_name(a));
 }
 END_TEST
 
@@ -769,6 +938,7 @@ static const struct {
 	unsigned int	 first;
 	unsigned int	 then;
 } action_order[] = {
+	{ LOG_CLOSE,	FWD_CLOSE },	/* the code it forwards */
 	{ FWD_CLOSE,	SHUT_B },
 	{ FWD_CLOSE,	CLOSE_B },
 	{ FWD_C,	SHUT_B },
@@ -897,7 +1067,7 @@ reach(unsigned int seeds)
 	return (seen);
 }
 
-#define STARTS	((1u << FSM_ST_HANDSHAKE) | (1u << FSM_ST_REFUSING))
+#define STARTS	(1u << FSM_ST_START)
 
 START_TEST(test_all_states_reachable)
 {
@@ -907,7 +1077,7 @@ START_TEST(test_all_states_reachable)
 	seen = reach(STARTS);
 	for (st = 0; st < FSM_ST__COUNT; st++)
 		ck_assert_msg(seen & (1u << st),
-		    "%s cannot be reached from HANDSHAKE or REFUSING",
+		    "%s cannot be reached from START",
 		    fsm_state_name((enum fsm_state)st));
 }
 END_TEST
@@ -999,8 +1169,9 @@ static const struct walk walks[] = {
 	{ "client sends close", FSM_ST_HANDSHAKE, {
 		OPENED,
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | DROP_B | SHUT_B | T_CLOSE, 0,
-		    0),
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | DROP_B | SHUT_B | T_CLOSE,
+		    FSM_CODE_CLIENT, 0),
 		S(CLIENT_GONE, SHUTTING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_READABLE, LINGER, DROP_B, 0, 0),
@@ -1034,7 +1205,8 @@ static const struct walk walks[] = {
 		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, 0, 0, 0),
-		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, FLUSHING, LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE,
+		    0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "backend reset / I/O error", FSM_ST_HANDSHAKE, {
@@ -1050,7 +1222,7 @@ static const struct walk walks[] = {
 		S(BACKEND_ERROR, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
 		    1011, 1),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, LOG_CLOSE | FREE, 0, 0),
 		S(CLIENT_GONE, RELEASED, 0, 0, 0),
 		END } },
 	{ "client message too big", FSM_ST_OPEN, {
@@ -1062,7 +1234,8 @@ static const struct walk walks[] = {
 		S(BACKEND_READABLE, CLOSING, DROP_B, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_DATA, CLOSE_SENT, DROP_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
@@ -1070,7 +1243,8 @@ static const struct walk walks[] = {
 		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		S(IDLE_TIMEOUT, CLOSING, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
@@ -1132,8 +1306,9 @@ static const struct walk walks[] = {
 		S(BACKEND_READABLE, CLOSING_EOF, 0, 0, 0),
 		S(CLIENT_DATA, CLOSING_EOF, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
-		/* The echo of the backend's own close: not sent back. */
-		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		/* The client's answer reaches the backend, which still reads. */
+		S(CLIENT_CLOSE, FLUSHING, LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE,
+		    0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "backend close message, client never answers", FSM_ST_OPEN, {
@@ -1149,7 +1324,7 @@ static const struct walk walks[] = {
 		    1009, 1),
 		S(BACKEND_READABLE, CLOSING_DEAD, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, LOG_CLOSE | FREE, 0, 0),
 		END } },
 	{ "bad frame from the backend", FSM_ST_OPEN, {
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
@@ -1168,7 +1343,8 @@ static const struct walk walks[] = {
 		S(CLIENT_UNACCEPTABLE, CLOSING, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
 		S(CLIENT_UNACCEPTABLE, CLOSE_SENT, DROP_C, 0, 0),
-		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
@@ -1179,11 +1355,13 @@ static const struct walk walks[] = {
 		S(BACKEND_STALLED, CLOSING_DEAD, 0, 0, 0),
 		S(CLIENT_DATA, CLOSING_DEAD, DROP_C, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_DEAD, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, RELEASED, FREE, 0, 0),
+		S(CLIENT_CLOSE, RELEASED, LOG_CLOSE | FREE, 0, 0),
 		END } },
-	{ "client closes while we close, after our close", FSM_ST_OPEN, {
+	{ "client closes while we close, before ours is out", FSM_ST_OPEN, {
 		S(IDLE_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
-		S(CLIENT_CLOSE, SHUTTING, FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		/* lws echoes the client's code: that is the one sent. */
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, FSM_CODE_CLIENT, 0),
 		S(CLIENT_WRITEABLE, SHUTTING, 0, 0, 0),
 		S(BACKEND_EOF, FLUSHING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
@@ -1200,7 +1378,8 @@ static const struct walk walks[] = {
 		S(BACKEND_EOF, CLOSING_EOF, RX_ON | WW | T_CLOSE, 1000, 0),
 		S(BACKEND_READABLE_CLIENT_READY, CLOSING_EOF, 0, 0, 0),
 		S(CLIENT_WRITEABLE, CLOSE_SENT_EOF, CLOSE | T_CLOSE, 0, 0),
-		S(CLIENT_CLOSE, FLUSHING, SHUT_B | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, FLUSHING, LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE,
+		    0, 0),
 		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
 		END } },
 	{ "idle client, the session closing: drained, not sent",
@@ -1215,8 +1394,8 @@ static const struct walk walks[] = {
 		END } },
 	{ "protocol error: lws's own close frame, then nothing", FSM_ST_OPEN, {
 		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
-		S(CLIENT_PROTOCOL_ERROR, SHUTTING, DROP_B | SHUT_B | T_CLOSE, 0,
-		    0),
+		S(CLIENT_PROTOCOL_ERROR, SHUTTING, DROP_B | SHUT_B | T_CLOSE,
+		    FSM_CODE_LWS, 0),
 		S(BACKEND_READABLE_CLIENT_READY, SHUTTING, DROP_B, 0, 0),
 		S(CLIENT_WRITEABLE, SHUTTING, 0, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
@@ -1227,7 +1406,7 @@ static const struct walk walks[] = {
 	    FSM_ST_OPEN, {
 		S(BACKEND_ERROR, CLOSING_DEAD, RX_ON | CLOSE_B | WW | T_CLOSE,
 		    1011, 1),
-		S(CLIENT_PROTOCOL_ERROR, RELEASED, FREE, 0, 0),
+		S(CLIENT_PROTOCOL_ERROR, RELEASED, FREE, FSM_CODE_LWS, 0),
 		S(CLIENT_GONE, RELEASED, 0, 0, 0),
 		END } },
 	{ "on_backend_down = close", FSM_ST_REFUSING, {
@@ -1246,6 +1425,50 @@ static const struct walk walks[] = {
 	{ "drain during the handshake", FSM_ST_HANDSHAKE, {
 		S(DRAIN, CLOSE_SENT_DEAD, KILL | CLOSE_B | T_CLOSE, 0, 0),
 		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "the backend's fate picks the first state", FSM_ST_START, {
+		S(BACKEND_UP, HANDSHAKE, 0, 0, 0),
+		OPENED,
+		END } },
+	{ "no backend: refusing from the start", FSM_ST_START, {
+		S(BACKEND_DOWN, REFUSING, 0, 0, 0),
+		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
+		END } },
+	{ "backend EOF, then the client's own close reaches it",
+	    FSM_ST_OPEN, {
+		S(BACKEND_EOF, CLOSING_EOF, RX_ON | WW | T_CLOSE, 1000, 0),
+		S(CLIENT_CLOSE, FLUSHING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, FSM_CODE_CLIENT, 0),
+		S(CLIENT_WRITEABLE, FLUSHING, 0, 0, 0),
+		S(BACKEND_WR_CLOSED, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "a write to the client fails", FSM_ST_OPEN, {
+		S(BACKEND_READABLE_CLIENT_READY, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(CLIENT_WRITE_ERROR, CLOSE_SENT,
+		    DROP_B | KILL | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "the client reads slower than the backend writes", FSM_ST_OPEN, {
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(CLIENT_BEHIND, OPEN, WW | T_SEND_AGAIN, 0, 0),
+		S(CLIENT_WRITEABLE, OPEN, FWD_B | SEND_OK, 0, 0),
+		S(BACKEND_READABLE, OPEN, WW | T_SEND, 0, 0),
+		S(SEND_TIMEOUT, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1008, 1),
+		END } },
+	{ "a full backend queue pauses the client until there is room",
+	    FSM_ST_OPEN, {
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(BACKEND_QUEUE_FULL, OPEN, RX_OFF | T_STALL, 0, 0),
+		S(BACKEND_PROGRESS, OPEN, T_STALL, 0, 0),
+		S(BACKEND_QUEUE_ROOM, OPEN, RX_ON, 0, 0),
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(BACKEND_QUEUE_FULL, OPEN, RX_OFF | T_STALL, 0, 0),
+		S(BACKEND_STALLED, CLOSING_DEAD,
+		    RX_ON | CLOSE_B | WW | T_CLOSE, 1011, 1),
+		S(BACKEND_QUEUE_ROOM, CLOSING_DEAD, 0, 0, 0),
 		END } },
 };
 #define NWALKS		(int)(sizeof(walks) / sizeof(walks[0]))
@@ -1293,7 +1516,8 @@ END_TEST
 #define F_BCLOSED	0x10	/* the backend fd was closed */
 #define F_CDONE		0x20	/* the client closed or left */
 #define F_RELEASED	0x40
-#define NFLAGS		0x80
+#define F_ENDED		0x80	/* a row said who ended the session */
+#define NFLAGS		0x100
 #define NNODES		(FSM_ST__COUNT * NFLAGS)
 
 /* What is wrong with taking step S on event EV with history F, or NULL. */
@@ -1309,6 +1533,14 @@ once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
 	if (f & F_RELEASED)
 		return ((a != 0 || s.next != FSM_ST_RELEASED) ?
 		    "something happens after RELEASE" : NULL);
+	if (s.ended_by != FSM_SIDE_NONE && (f & F_ENDED))
+		return ("a second row says who ended the session");
+	if ((a & FREE) && !(f & F_ENDED) && s.ended_by == FSM_SIDE_NONE)
+		return ("released, and no row said who ended the session");
+	/* Once our close frame is out, it is the code sent. */
+	if ((f & F_SENT) && s.close_code != 0 &&
+	    s.close_code != FSM_CODE_LWS)
+		return ("a close code decided after the close frame went out");
 	if ((a & CLOSE) && (f & F_SENT))
 		return ("a second close frame");
 	if ((a & CLOSE) && (f & F_DROPPED))
@@ -1345,8 +1577,14 @@ once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
 }
 
 static unsigned int
-once_flags(unsigned int f, enum fsm_event ev, unsigned int a)
+once_flags(unsigned int f, enum fsm_event ev, struct fsm_step s)
 {
+	unsigned int	 a = s.actions;
+
+	if (ev == FSM_EV_BACKEND_UP)
+		f |= F_BACKEND;
+	if (s.ended_by != FSM_SIDE_NONE)
+		f |= F_ENDED;
 	if (a & CLOSE)
 		f |= F_SENT;
 	if (a & KILL)
@@ -1385,8 +1623,7 @@ static const struct {
 	enum fsm_state	 start;
 	unsigned int	 flags;
 } once_starts[] = {
-	{ FSM_ST_HANDSHAKE, F_BACKEND },
-	{ FSM_ST_REFUSING, 0 },		/* no backend from the start */
+	{ FSM_ST_START, 0 },
 };
 
 START_TEST(test_once_per_session)
@@ -1423,7 +1660,7 @@ START_TEST(test_once_per_session)
 				    fsm_event_name(ev), fsm_state_name(s.next),
 				    acts(s.actions, b, sizeof(b)), why);
 			}
-			nf = once_flags(f, ev, s.actions);
+			nf = once_flags(f, ev, s);
 			m = s.next * NFLAGS + nf;
 			if (parent[m] != -2)
 				continue;
@@ -1464,6 +1701,8 @@ fsm_suite(void)
 	    FSM_SIDE_GATEWAY + 1);
 	tcase_add_test(tc, test_name_sentinels);
 	tcase_add_loop_test(tc, test_event_side, 0, FSM_EV__COUNT);
+	tcase_add_loop_test(tc, test_queue_bound, 0, FSM_EV__COUNT);
+	tcase_add_loop_test(tc, test_raises, 0, FSM_A__COUNT);
 	tcase_add_test(tc, test_action_order);
 	tcase_add_loop_test(tc, test_close_reason, 0,
 	    (int)(sizeof(reasons) / sizeof(reasons[0])));
