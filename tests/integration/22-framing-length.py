@@ -8,13 +8,17 @@ the payload; types 1 text, 2 binary, 8 close.
 - a backend's close(4001, "bye") reaches the client as 4001 "bye" after
   every message sent before it;
 - a client's close(4002, "done") reaches the backend as a type-8 message
-  after every earlier message, then EOF;
+  after every earlier message, then EOF; the client's answer to
+  wsgated's own close (1000 after the backend's EOF) is the end of the
+  close handshake, which libwebsockets consumes: the backend, still
+  reading after its EOF, gets EOF and no close message (wsgate.ini(5));
 - an invalid code (1005) from the backend becomes 1011, a bad type byte
   and a length over max_message_size end the session with 1011, each with
   a log line naming the fault.
 """
 import asyncio
 import os
+import socket
 import struct
 import sys
 
@@ -37,6 +41,10 @@ framing = length
 
 [route /record]
 backend = unix:{dir}/record.sock
+framing = length
+
+[route /half]
+backend = unix:{dir}/half.sock
 framing = length
 
 [route /bad]
@@ -84,6 +92,14 @@ def bye_handler(conn):
     conn.sock.settimeout(5)
     conn.sock.sendall(frame(1, b"one") + frame(2, b"two") +
                       frame(8, struct.pack("!H", 4001) + b"bye"))
+    conn.read_to_eof(10)
+
+
+def half_handler(conn):
+    """One message, then EOF on our side; record what still comes."""
+    conn.sock.settimeout(5)
+    conn.sock.sendall(frame(1, b"last"))
+    conn.sock.shutdown(socket.SHUT_WR)
     conn.read_to_eof(10)
 
 
@@ -141,6 +157,23 @@ def main(env):
     msgs = parse(conn.received())
     env.check(msgs == [(1, b"a"), (2, b"b"), (8, struct.pack("!H", 4002) + b"done")],
               "record: messages, then the client's close as type 8 (%r)" % msgs)
+
+    half = env.backend("half", half_handler)
+    c = env.closing(harness.RawClient(env.port))
+    env.require(c.handshake("/half") == 101, "half: 101")
+    f = c.recv_frame(5)
+    env.check(f.opcode == harness.OP_TEXT and f.payload == b"last",
+              "half: the backend's message before its EOF (%r)" % f.payload)
+    f = c.recv_frame(5)
+    env.check(f.opcode == harness.OP_CLOSE and f.close_code() == 1000,
+              "half: close 1000 after the backend's EOF")
+    c.send_close(1000, b"answer")
+    hconn = half.wait_conn(0)
+    env.check(hconn.wait_eof(5), "half: backend saw EOF")
+    env.check(parse(hconn.received()) == [],
+              "half: the answer to our close is not forwarded (%r)"
+              % parse(hconn.received()))
+    c.close()
 
     for what in bad_order:
         async def bad():
