@@ -908,6 +908,7 @@ int
 session_established(struct session *s)
 {
 	s->se_ws_up = 1;
+	ws_limit_message(s->se_wsi, s->se_route->rt_max_message_size);
 	return (session_dispatch(s, FSM_EV_ESTABLISHED));
 }
 
@@ -921,6 +922,9 @@ session_client_writeable(struct session *s)
 void
 session_client_gone(struct session *s)
 {
+	/* lws failed the connection and closed it at once, unseen so far. */
+	if (session_lws_closing(s))
+		session_dispatch(s, FSM_EV_CLIENT_PROTOCOL_ERROR);
 	s->se_wsi = NULL;
 	session_dispatch(s, FSM_EV_CLIENT_GONE);
 }

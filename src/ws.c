@@ -752,6 +752,12 @@ ws_close_code(struct lws *wsi)
 }
 
 void
+ws_limit_message(struct lws *wsi, size_t max)
+{
+	lws_ws_set_rx_max_message(wsi, max);
+}
+
+void
 ws_rx_flow(struct lws *wsi, int enable)
 {
 	lws_rx_flow_control(wsi, enable);

@@ -38,6 +38,8 @@ int		 ws_idle_output(struct lws *);
 /* The code of a close frame queued or sent, ours or lws's own; 0: none. */
 uint16_t	 ws_close_code(struct lws *);
 void		 ws_rx_flow(struct lws *, int enable);
+/* A frame header that takes a message past MAX is failed with 1009. */
+void		 ws_limit_message(struct lws *, size_t max);
 void		 ws_drop(struct lws *);
 void		 ws_detach(struct lws *);
 /* The bytes ws_send() needs writable in front of a message (LWS_PRE). */

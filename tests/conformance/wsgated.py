@@ -43,6 +43,9 @@ def main(env):
     cmd = [sys.executable, os.path.join(HERE, "run.py"), "--url", env.url("/echo"),
            "--echo-stream", "--max-message-size", str(MAX_MESSAGE_SIZE),
            "--strict", "--json", results]
+    globs = os.environ.get("WSGATE_CONFORMANCE_CASES", "").split()
+    for glob in globs:
+        cmd += ["--case", glob]
     harness.log("# " + " ".join(cmd))
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=SUITE_TIMEOUT)
@@ -51,7 +54,7 @@ def main(env):
     env.require(os.path.exists(results), "run.py wrote its results")
     with open(results) as f:
         cases = json.load(f)["cases"]
-    env.check(len(cases) >= 200, "the suite ran %d cases" % len(cases))
+    env.check(len(cases) >= (1 if globs else 200), "the suite ran %d cases" % len(cases))
     for c in cases:
         env.check(c["result"] == "PASS", "%s (RFC 6455 %s): %s %s"
                   % (c["id"], c["section"], c["result"], c["detail"]))
