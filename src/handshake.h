@@ -8,8 +8,8 @@
 
 /*
  * What the request said.  Header values are as received, NUL-terminated,
- * several header lines of one name joined by commas; NULL when absent.
- * All borrowed.
+ * several header lines of one name joined by commas (the caller may pass
+ * only the first line); NULL when absent.  All borrowed.
  */
 struct handshake_req {
 	int		 hr_get;	/* the method is GET */

@@ -408,7 +408,11 @@ ws_header_lines(struct lws *wsi, enum lws_token_indexes h)
 static int
 ws_handshake(struct lws *wsi, const char *peer, const char *logpath)
 {
-	char				 http[16], conn[256], upgrade[64];
+	/*
+	 * lws's own check reads at most 126 bytes of Connection and closes
+	 * without a word on a longer one: it is refused here.
+	 */
+	char				 http[16], conn[127], upgrade[64];
 	char				 key[64], version[16];
 	struct handshake_req		 r;
 	struct handshake_refusal	 hf;
@@ -419,8 +423,10 @@ ws_handshake(struct lws *wsi, const char *peer, const char *logpath)
 	r.hr_host = lws_hdr_total_length(wsi, WSI_TOKEN_HOST) > 0;
 	r.hr_connection = ws_header(wsi, WSI_TOKEN_CONNECTION, conn,
 	    sizeof(conn));
-	r.hr_upgrade = ws_header(wsi, WSI_TOKEN_UPGRADE, upgrade,
-	    sizeof(upgrade));
+	/* lws upgrades on its first Upgrade line alone. */
+	if (lws_hdr_copy_fragment(wsi, upgrade, sizeof(upgrade),
+	    WSI_TOKEN_UPGRADE, 0) >= 0)
+		r.hr_upgrade = upgrade;
 	/* The first line only: a second one is refused anyway. */
 	if ((r.hr_nkeys = ws_header_lines(wsi, WSI_TOKEN_KEY)) > 0 &&
 	    lws_hdr_copy_fragment(wsi, key, sizeof(key), WSI_TOKEN_KEY,
