@@ -10,6 +10,11 @@
   each is one whole HTTP/1.1 response with Connection: close and the
   reason as its body, then EOF; each is logged with its reason and
   counted in wsgate_handshake_rejections_total by route and status;
+- an Upgrade other than websocket or h2c, which libwebsockets answered
+  with an HTTP/1.0 403 page, is ignored (lws-4.3.5-ignore-unknown-upgrade)
+  and the request is a plain one: wsgated's 400 "not a WebSocket
+  upgrade", logged and counted, or a static file; an h2c line before the websocket one is
+  refused as "Upgrade is not websocket" (lws upgrades on the first);
 - refused by libwebsockets' parser, with the project's patches: binary
   garbage, a line that is no request and a bad %-escape
   (lws-4.3.5-malformed-request-400: 400, and only that, where lws sent
@@ -41,6 +46,9 @@ metrics_listen = METRICS
 {server_defaults}
 [route /echo]
 backend = unix:{dir}/echo.sock
+
+[static /www]
+root = {dir}/www
 """
 
 
@@ -82,6 +90,9 @@ CHECKED = [
     ("no Host", request(change=without("Host")), 400, "no Host", False, "/echo"),
     ("Upgrade: h2c", request(change=replaced("Upgrade", "h2c")), 400,
      "Upgrade is not websocket", False, "/echo"),
+    ("Upgrade: h2c, then Upgrade: websocket",
+     request(change=lambda hs: [("Upgrade", "h2c")] + hs), 400,
+     "Upgrade is not websocket", False, "/echo"),
     ("no Connection", request(change=without("Connection")), 400,
      "Connection has no upgrade token", False, "/echo"),
     ("Connection: keep-alive", request(change=replaced("Connection", "keep-alive")),
@@ -105,6 +116,13 @@ CHECKED = [
      "Sec-WebSocket-Version is not 13", True, "/echo"),
     ("version 14", request(change=replaced("Sec-WebSocket-Version", "14")), 426,
      "Sec-WebSocket-Version is not 13", True, "/echo"),
+]
+
+# An Upgrade lws does not know: a plain request, refused by wsgated's
+# LWS_CALLBACK_HTTP (logged without peer and path).
+PLAIN = [
+    ("Upgrade: foo", request(change=replaced("Upgrade", "foo"))),
+    ("Upgrade: websocket, foo", request(change=replaced("Upgrade", "websocket, foo"))),
 ]
 
 # Refused by libwebsockets' parser (the project's patches): (what, request).
@@ -139,6 +157,9 @@ def exchange(env, data):
 
 def main(env):
     echo = env.backend("echo", harness.handler_echo)
+    os.mkdir(env.path("www"))
+    with open(env.path("www/index.html"), "wb") as f:
+        f.write(b"<p>static</p>\n")
     mport = harness.find_free_port()
     env.start(CONFIG.replace("METRICS", "127.0.0.1:%d" % mport))
 
@@ -163,6 +184,34 @@ def main(env):
         env.check(env.wait_log(pat, 5, start) is not None,
                   "%s: logged as %d %s" % (what, status, reason))
         counted[(route, status)] = counted.get((route, status), 0) + 1
+
+    for what, data in PLAIN:
+        start = len(env.daemon_log())
+        got, hdrs, head, body, how = exchange(env, data)
+        env.check(got == 400 and head.startswith("HTTP/1.1 400 "),
+                  "%s: HTTP/1.1 400 (%r)" % (what, head[:40]))
+        env.check(hdrs.get("connection") == ["close"],
+                  "%s: Connection: close (%s)" % (what, hdrs.get("connection")))
+        env.check(body == b"not a WebSocket upgrade\n" and how == "eof",
+                  "%s: wsgated's reason as the body, then EOF (%r, %s)" % (what, body, how))
+        env.check(env.wait_log(r"refused - -: 400 not a WebSocket upgrade$", 5, start)
+                  is not None, "%s: logged" % what)
+        counted[("", 400)] = counted.get(("", 400), 0) + 1
+
+    # A kept-alive answer: the body is read by its Content-Length.
+    c = env.closing(harness.RawClient(env.port))
+    c.sock.sendall(request(start="GET /www/index.html HTTP/1.1",
+                           change=replaced("Upgrade", "foo")))
+    got = c.read_response_head()
+    n = int(c.headers.get("content-length", ["0"])[0])
+    while len(c.buf) < n:
+        chunk = c.sock.recv(65536)
+        if not chunk:
+            break
+        c.buf += chunk
+    env.check(got == 200 and c.buf == b"<p>static</p>\n",
+              "Upgrade: foo for a static file: 200 and the file (%s, %r)" % (got, c.buf))
+    c.close()
 
     for what, data in PARSER:
         got, hdrs, head, body, how = exchange(env, data)
