@@ -250,24 +250,14 @@ def main(env):
     env.check(echo.accepted == 2, "the two accepted clients reached the backend (%d)"
               % echo.accepted)
 
-    s = socket.create_connection(("127.0.0.1", mport), timeout=5)
-    try:
-        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-        text = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            text += chunk
-    finally:
-        s.close()
-    text = text.decode()
+    status, text = harness.http_get(
+        lambda: socket.create_connection(("127.0.0.1", mport), timeout=5), "/metrics")
+    env.require(status == 200, "GET /metrics: 200 (%s)" % status)
+    m = harness.metric_samples(text)
     for (route, status), n in sorted(counted.items()):
         series = 'wsgate_handshake_rejections_total{route="%s",status="%d"}' % (
             route, status)
-        m = re.search(r"^%s (\d+)$" % re.escape(series), text, re.M)
-        got = int(m.group(1)) if m else None
-        env.check(got == n, "%s == %d (%s)" % (series, n, got))
+        env.check(m.get(series) == n, "%s == %d (%s)" % (series, n, m.get(series)))
 
 
 harness.run("handshake-rfc", main)
