@@ -211,7 +211,8 @@ ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
 	default:	text = "Service Unavailable"; break;
 	}
 	if (hdr == NULL)
-		hdr = status == 503 || status == 429 ? "Retry-After: 1\r\n" : "";
+		hdr = status == 503 || status == 429 ?
+		    "Retry-After: 1\r\n" : "";
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
