@@ -22,6 +22,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "handshake.h"
 #include "log.h"
 #include "loop.h"
 #include "iplimit.h"
@@ -185,10 +186,13 @@ ws_after(void)
 		lws_service_tsi(ws_ctx, -1, 0);
 }
 
-/* The handshake is refused: a whole HTTP/1.1 response, then close. */
+/*
+ * The handshake is refused: a whole HTTP/1.1 response, then close.  HDR
+ * is one more header line ("Name: value\r\n"), or NULL.
+ */
 static int
-ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
-    const char *why)
+ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
+    int status, const char *why, const char *hdr)
 {
 	char		 buf[512];
 	const char	*text;
@@ -200,19 +204,30 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 	case 403:	text = "Forbidden"; break;
 	case 404:	text = "Not Found"; break;
 	case 414:	text = "URI Too Long"; break;
+	case 426:	text = "Upgrade Required"; break;
 	case 429:	text = "Too Many Requests"; break;
 	case 431:	text = "Request Header Fields Too Large"; break;
 	case 502:	text = "Bad Gateway"; break;
 	default:	text = "Service Unavailable"; break;
 	}
+	if (hdr == NULL)
+		hdr = status == 503 || status == 429 ?
+		    "Retry-After: 1\r\n" : "";
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
-	    status == 503 || status == 429 ? "Retry-After: 1\r\n" : "", why);
+	    hdr, why);
 	log_info("refused %s %s: %d %s", peer, path, status, why);
 	metrics_refused(route_match(ws_conf, path), status);
 	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
 	return (-1);
+}
+
+static int
+ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
+    const char *why)
+{
+	return (ws_refuse_hdr(wsi, peer, path, status, why, NULL));
 }
 
 /*
@@ -371,10 +386,65 @@ ws_user_name(long uid, char *buf, size_t size)
 		snprintf(buf, size, "uid %ld", uid);
 }
 
+/* How many header lines named H the request had. */
+static int
+ws_header_lines(struct lws *wsi, enum lws_token_indexes h)
+{
+	int	 n;
+
+	if (lws_hdr_total_length(wsi, h) <= 0)
+		return (0);
+	/* A repeated line's fragment holds at least its separator. */
+	for (n = 1; lws_hdr_fragment_length(wsi, h, n) > 0; n++)
+		;
+	return (n);
+}
+
 /*
- * HTTP_CONFIRM_UPGRADE: pick the route, admit the client, connect its
- * backend.  Each refusal is a whole HTTP/1.1 response, and a refused
- * client never reaches a backend.
+ * RFC 6455 4.2.1, before anything else: lws asks HTTP_CONFIRM_UPGRADE of
+ * any request with "Upgrade: websocket" (or h2c) and checks Connection,
+ * Host and the key only afterwards, by closing without a word.  -1 after
+ * refusing the request, 0 when it may go on.
+ */
+static int
+ws_handshake(struct lws *wsi, const char *peer, const char *logpath)
+{
+	/*
+	 * lws's own check reads at most 126 bytes of Connection and closes
+	 * without a word on a longer one: it is refused here.
+	 */
+	char				 http[16], conn[127], upgrade[64];
+	char				 key[64], version[16];
+	struct handshake_req		 r;
+	struct handshake_refusal	 hf;
+
+	memset(&r, 0, sizeof(r));
+	r.hr_get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
+	r.hr_http = ws_header(wsi, WSI_TOKEN_HTTP, http, sizeof(http));
+	r.hr_host = lws_hdr_total_length(wsi, WSI_TOKEN_HOST) > 0;
+	r.hr_connection = ws_header(wsi, WSI_TOKEN_CONNECTION, conn,
+	    sizeof(conn));
+	/* lws upgrades on its first Upgrade line alone. */
+	if (lws_hdr_copy_fragment(wsi, upgrade, sizeof(upgrade),
+	    WSI_TOKEN_UPGRADE, 0) >= 0)
+		r.hr_upgrade = upgrade;
+	/* The first line only: a second one is refused anyway. */
+	if ((r.hr_nkeys = ws_header_lines(wsi, WSI_TOKEN_KEY)) > 0 &&
+	    lws_hdr_copy_fragment(wsi, key, sizeof(key), WSI_TOKEN_KEY,
+	    0) >= 0)
+		r.hr_key = key;
+	r.hr_version = ws_header(wsi, WSI_TOKEN_VERSION, version,
+	    sizeof(version));
+	if (handshake_check(&r, &hf) == 0)
+		return (0);
+	return (ws_refuse_hdr(wsi, peer, logpath, hf.hf_status, hf.hf_reason,
+	    hf.hf_version ? "Sec-WebSocket-Version: 13\r\n" : NULL));
+}
+
+/*
+ * HTTP_CONFIRM_UPGRADE: check the handshake, pick the route, admit the
+ * client, connect its backend.  Each refusal is a whole HTTP/1.1
+ * response, and a refused client never reaches a backend.
  */
 static int
 ws_confirm(struct lws *wsi)
@@ -391,14 +461,21 @@ ws_confirm(struct lws *wsi)
 	enum backend_status	 st;
 	enum token_result	 tr;
 	long			 nmeta, uid;
-	int			 fd;
+	int			 fd, n;
 
 	memset(&mi, 0, sizeof(mi));
 	ws_addresses(wsi, &peer, &mi);
-	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
+	/* No path to log for another method, or for one too long. */
+	if ((n = lws_hdr_copy(wsi, path, sizeof(path),
+	    WSI_TOKEN_GET_URI)) > 0)
+		log_escape(logpath, sizeof(logpath), path, strlen(path));
+	else
+		snprintf(logpath, sizeof(logpath), "-");
+	if (ws_handshake(wsi, peer.sp_text, logpath) != 0)
+		return (-1);
+	if (n < 0)
 		return (ws_refuse(wsi, peer.sp_text, "-", 414,
 		    "request path too long"));
-	log_escape(logpath, sizeof(logpath), path, strlen(path));
 	if ((rt = route_match(ws_conf, path)) == NULL)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 404, "no route"));
 	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)

@@ -13,7 +13,6 @@
 """
 import asyncio
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -39,34 +38,6 @@ backend = unix:{dir}/missing.sock
 """
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
-
-
-def http_get(connect, path):
-    """GET PATH over a new connection made by CONNECT(); (status, body)."""
-    s = connect()
-    try:
-        s.settimeout(5)
-        s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    m = re.match(rb"HTTP/1\.[01] (\d+)", head)
-    return (int(m.group(1)) if m else None), body.decode()
-
-
-def samples(text):
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            out[name] = float(value)
-    return out
 
 
 def main(env):
@@ -97,13 +68,13 @@ def main(env):
     env.require(not env.reload(CONFIG.replace("METRICS", "nonsense")), "a broken reload")
     env.wait_log(r"session 2: end", 5)
 
-    status, text = http_get(tcp, "/metrics")
+    status, text = harness.http_get(tcp, "/metrics")
     env.require(status == 200, "GET /metrics: 200 (%s)" % status)
     r = subprocess.run([PROMTOOL, "check", "metrics"], input=text.encode(),
                        capture_output=True, timeout=30)
     env.check(r.returncode == 0, "promtool check metrics: clean (%d: %s)"
               % (r.returncode, (r.stdout + r.stderr).decode().strip()[:500]))
-    m = samples(text)
+    m = harness.metric_samples(text)
     want = {
         'wsgate_sessions_total{route="/echo"}': 2,
         'wsgate_sessions_active{route="/echo"}': 0,
@@ -128,7 +99,7 @@ def main(env):
         env.check(m.get(k) == v, "%s == %s (%s)" % (k, v, m.get(k)))
     env.check(any(k.startswith("wsgate_build_info{version=") and "libwebsockets=" in k
                   and "mbedtls=" in k for k in m), "build info with versions")
-    env.check(http_get(tcp, "/other")[0] == 404, "GET /other: 404")
+    env.check(harness.http_get(tcp, "/other")[0] == 404, "GET /other: 404")
 
     path = env.path("metrics.sock")
     env.require(env.reload(CONFIG.replace("METRICS", "unix:" + path)),
@@ -138,8 +109,8 @@ def main(env):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(path)
         return s
-    status, text = http_get(unix, "/metrics")
-    env.check(status == 200 and samples(text).get(
+    status, text = harness.http_get(unix, "/metrics")
+    env.check(status == 200 and harness.metric_samples(text).get(
         'wsgate_reloads_total{result="ok"}') == 2,
         "unix: endpoint serves, counters go on (%s)" % status)
     try:

@@ -436,6 +436,35 @@ def raw_http(port, path, timeout=5):
         c.close()
 
 
+def http_get(connect, path):
+    """GET PATH over a new connection made by CONNECT(); (status, body)."""
+    s = connect()
+    try:
+        s.settimeout(5)
+        s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    m = re.match(rb"HTTP/1\.[01] (\d+)", head)
+    return (int(m.group(1)) if m else None), body.decode()
+
+
+def metric_samples(text):
+    """The samples of a Prometheus text exposition: {series: value}."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+
+
 def find_free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
