@@ -52,24 +52,7 @@ max_message_size = %d
 """ % (MAX, MAX)
 
 OP_CONT = 0x0
-KEY = b"\x01\x02\x03\x04"
-
-
-def frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length=None):
-    """A frame by hand: RSV bits, no mask, or a LENGTH that is not the
-    payload's (a header only)."""
-    n = len(payload) if length is None else length
-    b0 = (0x80 if fin else 0) | rsv << 4 | opcode
-    m = 0x80 if mask else 0
-    if n < 126:
-        head = struct.pack("!BB", b0, m | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", b0, m | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, m | 127, n)
-    if not mask:
-        return head + payload
-    return head + KEY + harness._mask(payload, KEY)
+frame = harness.encode_frame
 
 
 def close_payload(code, reason=b""):

@@ -268,9 +268,11 @@ def _mask(payload, key):
     return (int.from_bytes(payload, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
 
 
-def encode_frame(opcode, payload=b"", fin=True, mask=True):
-    b0 = (0x80 if fin else 0) | opcode
-    n = len(payload)
+def encode_frame(opcode, payload=b"", fin=True, mask=True, rsv=0, length=None):
+    """A frame; RSV sets the reserved bits (1-7), LENGTH announces another
+    length than the payload's (for a header alone)."""
+    b0 = (0x80 if fin else 0) | rsv << 4 | opcode
+    n = len(payload) if length is None else length
     mbit = 0x80 if mask else 0
     if n < 126:
         head = struct.pack("!BB", b0, mbit | n)
