@@ -26,14 +26,12 @@
 #include "wsproto.h"
 
 #define BUFSZ		(256 * 1024)
-#define REQ_MAX		4096
 
 struct conn {
 	int		 c_fd;
 	int		 c_open;	/* handshake done (or plain mode) */
 	int		 c_closing;	/* close echoed: EOF once flushed */
-	char		*c_req;		/* owned; handshake so far */
-	size_t		 c_reqlen;
+	struct ws_req	 c_req;		/* the handshake so far */
 	unsigned char	*c_out;		/* owned; unwritten output */
 	size_t		 c_outlen;
 	size_t		 c_outoff;
@@ -62,7 +60,7 @@ static void
 conn_free(struct conn *c)
 {
 	close(c->c_fd);
-	free(c->c_req);
+	ws_req_free(&c->c_req);
 	free(c->c_out);
 	free(c);
 }
@@ -122,32 +120,12 @@ static int
 ws_handshake(struct conn *c, const unsigned char *p, size_t len,
     size_t *used)
 {
-	char		 resp[256], acc[WS_ACCEPT_LEN + 1];
-	const char	*key, *end;
-	size_t		 klen, n;
-	int		 rlen;
+	char	 resp[WS_RESP_MAX];
+	int	 rlen;
 
-	if (c->c_req == NULL && (c->c_req = malloc(REQ_MAX + 1)) == NULL)
-		return (-1);
-	n = len < REQ_MAX - c->c_reqlen ? len : REQ_MAX - c->c_reqlen;
-	memcpy(c->c_req + c->c_reqlen, p, n);
-	c->c_reqlen += n;
-	c->c_req[c->c_reqlen] = '\0';
-	if ((end = strstr(c->c_req, "\r\n\r\n")) == NULL) {
-		*used = len;
-		return (c->c_reqlen < REQ_MAX ? 0 : -1);
-	}
-	/* Bytes after the request are frames: hand them back. */
-	*used = n - (c->c_reqlen - (size_t)(end + 4 - c->c_req));
-	if ((key = ws_header(c->c_req, "Sec-WebSocket-Key", &klen)) == NULL)
-		return (-1);
-	ws_accept(key, klen, acc);
-	free(c->c_req);
-	c->c_req = NULL;
+	if ((rlen = ws_req_take(&c->c_req, p, len, used, resp)) <= 0)
+		return (rlen);
 	c->c_open = 1;
-	rlen = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols"
-	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
 	return (conn_write(c, (unsigned char *)resp, (size_t)rlen));
 }
 

@@ -3,6 +3,8 @@
  * masking.  Kept here so the benchmark needs no crypto library.
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -208,4 +210,40 @@ ws_mask(unsigned char *p, size_t len, const unsigned char mask[4], size_t off)
 	}
 	for (; i < len; i++)
 		p[i] ^= m[i % 8];
+}
+
+int
+ws_req_take(struct ws_req *r, const unsigned char *p, size_t len,
+    size_t *used, char resp[WS_RESP_MAX])
+{
+	char		 acc[WS_ACCEPT_LEN + 1];
+	const char	*key, *end;
+	size_t		 klen, n;
+
+	if (r->buf == NULL && (r->buf = malloc(WS_REQ_MAX + 1)) == NULL)
+		return (-1);
+	n = len < WS_REQ_MAX - r->len ? len : WS_REQ_MAX - r->len;
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+	r->buf[r->len] = '\0';
+	if ((end = strstr(r->buf, "\r\n\r\n")) == NULL) {
+		*used = len;
+		return (r->len < WS_REQ_MAX ? 0 : -1);
+	}
+	*used = n - (r->len - (size_t)(end + 4 - r->buf));
+	if ((key = ws_header(r->buf, "Sec-WebSocket-Key", &klen)) == NULL)
+		return (-1);
+	ws_accept(key, klen, acc);
+	ws_req_free(r);
+	return (snprintf(resp, WS_RESP_MAX, "HTTP/1.1 101 Switching Protocols"
+	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc));
+}
+
+void
+ws_req_free(struct ws_req *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = 0;
 }
