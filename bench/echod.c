@@ -134,7 +134,7 @@ static int
 ws_echo(struct conn *c, unsigned char *p, size_t len)
 {
 	unsigned char	*o = obuf;
-	size_t		 need, n, i;
+	size_t		 need, n;
 	uint64_t	 plen;
 
 	while (len > 0) {
@@ -144,21 +144,14 @@ ws_echo(struct conn *c, unsigned char *p, size_t len)
 			continue;
 		}
 		if (c->c_left == 0) {
-			need = 2 + ((c->c_hdr[1] & 0x7f) == 126 ? 2 :
-			    (c->c_hdr[1] & 0x7f) == 127 ? 8 : 0) +
-			    (c->c_hdr[1] & 0x80 ? 4 : 0);
+			need = ws_header_need(c->c_hdr, c->c_hdrlen);
 			while (c->c_hdrlen < need && len > 0) {
 				c->c_hdr[c->c_hdrlen++] = *p++;
 				len--;
 			}
 			if (c->c_hdrlen < need)
 				break;
-			plen = c->c_hdr[1] & 0x7f;
-			if (plen >= 126) {
-				n = plen == 126 ? 2 : 8;
-				for (plen = 0, i = 0; i < n; i++)
-					plen = plen << 8 | c->c_hdr[2 + i];
-			}
+			plen = ws_payload_len(c->c_hdr);
 			if (c->c_hdr[1] & 0x80)
 				memcpy(c->c_mask, c->c_hdr + need - 4, 4);
 			else

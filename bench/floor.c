@@ -204,16 +204,6 @@ handshake(struct sess *s, const unsigned char *p, size_t len, size_t *used)
 	return (end_write(&s->s_client, (unsigned char *)resp, (size_t)rlen));
 }
 
-/* Bytes of the frame header, as far as its first two tell. */
-static size_t
-header_len(const struct sess *s)
-{
-	if (s->s_hdrlen < 2)
-		return (2);
-	return (2 + ((s->s_hdr[1] & 0x7f) == 126 ? 2 :
-	    (s->s_hdr[1] & 0x7f) == 127 ? 8 : 0) + 4);
-}
-
 /*
  * Unmasks every frame in p: data payload into tobackend, pongs and the
  * close echo into toclient (never more than p held).  Returns -1 on a
@@ -223,25 +213,21 @@ static int
 parse_frames(struct sess *s, unsigned char *p, size_t len, size_t *nb,
     size_t *nc)
 {
-	size_t		 n, i;
+	size_t		 n;
 	uint64_t	 plen;
 	int		 answer;
 
 	*nb = *nc = 0;
 	while (len > 0 && !s->s_closing) {
-		if (s->s_left == 0 && s->s_hdrlen < header_len(s)) {
+		if (s->s_left == 0 &&
+		    s->s_hdrlen < ws_header_need(s->s_hdr, s->s_hdrlen)) {
 			s->s_hdr[s->s_hdrlen++] = *p++;
 			len--;
-			if (s->s_hdrlen < header_len(s))
+			if (s->s_hdrlen < ws_header_need(s->s_hdr, s->s_hdrlen))
 				continue;
 			if ((s->s_hdr[1] & 0x80) == 0)
 				return (-1);
-			plen = s->s_hdr[1] & 0x7f;
-			if (plen >= 126) {
-				n = plen == 126 ? 2 : 8;
-				for (plen = 0, i = 0; i < n; i++)
-					plen = plen << 8 | s->s_hdr[2 + i];
-			}
+			plen = ws_payload_len(s->s_hdr);
 			s->s_op = s->s_hdr[0] & 0x0f;
 			if ((s->s_op & 8) && plen > 125)
 				return (-1);

@@ -247,3 +247,26 @@ ws_req_free(struct ws_req *r)
 	r->buf = NULL;
 	r->len = 0;
 }
+
+size_t
+ws_header_need(const unsigned char *hdr, size_t have)
+{
+	if (have < 2)
+		return (2);
+	return (2 + ((hdr[1] & 0x7f) == 126 ? 2 : (hdr[1] & 0x7f) == 127 ?
+	    8 : 0) + (hdr[1] & 0x80 ? 4 : 0));
+}
+
+uint64_t
+ws_payload_len(const unsigned char *hdr)
+{
+	uint64_t	 len = hdr[1] & 0x7f;
+	int		 i, n;
+
+	if (len < 126)
+		return (len);
+	n = len == 126 ? 2 : 8;
+	for (len = 0, i = 0; i < n; i++)
+		len = len << 8 | hdr[2 + i];
+	return (len);
+}

@@ -49,6 +49,10 @@ void	ws_req_free(struct ws_req *r);
 /* Writes a frame header; mask may be NULL.  Returns its length. */
 size_t	ws_frame_header(unsigned char *p, int fin, int op, uint64_t len,
 	    const unsigned char *mask);
+/* Bytes of a frame header as far as the have bytes of it tell. */
+size_t	ws_header_need(const unsigned char *hdr, size_t have);
+/* The payload length of a whole frame header. */
+uint64_t ws_payload_len(const unsigned char *hdr);
 /* XORs len bytes with the mask, starting at mask offset off. */
 void	ws_mask(unsigned char *p, size_t len, const unsigned char mask[4],
 	    size_t off);
