@@ -8,17 +8,7 @@
 set -u
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-fail=0
-check() {	# description, command...
-	what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		echo "PASS: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
+. "$srcdir/tests/check.sh"
 mk() { ${MAKE:-make} -s --no-print-directory -C "$TOP_BUILDDIR" "$@"; }
 
 # shellcheck disable=SC2016
@@ -62,4 +52,4 @@ check "make uninstall DESTDIR=$dest" mk uninstall DESTDIR="$dest"
 left=$(cd "$dest" && find . ! -type d | sed 's/^\.//')
 check "make uninstall leaves only the edited wsgate.ini${left:+: $left}" \
     test "$left" = "$sysconfdir/wsgate/wsgate.ini"
-exit "$fail"
+[ "$failed" -eq 0 ]

@@ -68,19 +68,7 @@ case ${1:-} in
 	;;
 esac
 
-passed=0
-failed=0
-check() {	# description, command...
-	what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $what"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/check.sh"
 in_root() { chroot "$root" "$@"; }
 # field of a unit's [Service] section
 unit_key() { sed -n "s/^$2=//p" "$root/lib/systemd/system/$1"; }
@@ -133,7 +121,7 @@ def uid_of(proc):
 page = urllib.request.urlopen("http://127.0.0.1:8080/", timeout=5)
 body = page.read().decode()
 assert page.status == 200 and "<title>wsgate demo</title>" in body, body[:200]
-print("ok: GET / answers 200 with the demo page")
+print("PASS: GET / answers 200 with the demo page")
 
 async def echo():
     async with websockets.connect("ws://127.0.0.1:8080/echo",
@@ -142,7 +130,7 @@ async def echo():
         got = await asyncio.wait_for(ws.recv(), 5)
         assert got == "hello through the package", got
 asyncio.run(echo())
-print("ok: ws://127.0.0.1:8080/echo relays a message to the echo "
+print("PASS: ws://127.0.0.1:8080/echo relays a message to the echo "
       "backend and back")
 with open(f"{proc}/comm") as f:
     print(f"{f.read().strip()} uid={uid_of(proc)}")
@@ -236,7 +224,7 @@ if unshare --net "$0" --serve "$root" >"$root/tmp/serve.log" 2>&1; then
 fi
 sed 's/^/  /' "$root/tmp/serve.log"
 check "wsgated served the page and relayed a message" \
-    test "$(grep -c '^ok: ' "$root/tmp/serve.log")" -eq 2
+    test "$(grep -c '^PASS: ' "$root/tmp/serve.log")" -eq 2
 check "wsgated ran as _wsgate (uid $uid)" grep -qx "wsgated uid=$uid" \
     "$root/tmp/serve.log"
 check "wsgated drained and exited 0 on SIGTERM" \
