@@ -13,9 +13,10 @@ mk() { ${MAKE:-make} -s --no-print-directory -C "$TOP_BUILDDIR" "$@"; }
 
 # shellcheck disable=SC2016
 set -- $(printf '%s\n\t%s\n' 'print-dirs:' \
-    '@echo $(prefix) $(bindir) $(sbindir) $(sysconfdir) $(pkgdatadir) $(mandir) $(systemdsystemunitdir)' |
+    '@echo $(prefix) $(bindir) $(sbindir) $(sysconfdir) $(pkgdatadir) $(mandir) $(docdir) $(systemdsystemunitdir)' |
     mk -f Makefile -f - print-dirs)
-prefix=$1 bindir=$2 sbindir=$3 sysconfdir=$4 pkgdatadir=$5 mandir=$6 unitdir=$7
+prefix=$1 bindir=$2 sbindir=$3 sysconfdir=$4 pkgdatadir=$5 mandir=$6 docdir=$7
+unitdir=$8
 if [ "$prefix" = /usr ]; then
 	want=$(pkg-config --variable=systemdsystemunitdir systemd)
 else
@@ -43,6 +44,13 @@ check "wsgated.service runs $sbindir/wsgated with $sysconfdir/wsgate/wsgate.ini"
     "$dest$unitdir/wsgated.service"
 check "wsgate.ini serves the installed demo page" \
     grep -qx "root = $pkgdatadir/www" "$dest$sysconfdir/wsgate/wsgate.ini"
+for b in echo chat; do
+	check "wsgate.ini names the installed $b backend" grep -q \
+	    "^;   /usr/bin/python3 $docdir/examples/$b-backend.py " \
+	    "$dest$sysconfdir/wsgate/wsgate.ini"
+	check "$docdir/examples/$b-backend.py is installed" \
+	    test -f "$dest$docdir/examples/$b-backend.py"
+done
 
 echo "; edited" >> "$dest$sysconfdir/wsgate/wsgate.ini"
 check "a second make install" mk install DESTDIR="$dest"

@@ -185,6 +185,7 @@ for f in /etc/wsgate/wsgate.ini /lib/systemd/system/wsgated.service \
     /usr/share/man/man5/wsgate.ini.5.gz \
     /usr/share/man/man1/wsgate-token.1.gz \
     /usr/share/doc/wsgate/examples/echo-backend.py \
+    /usr/share/doc/wsgate/examples/chat-backend.py \
     /usr/share/doc/wsgate/examples/www/index.html \
     /usr/lib/wsgate/libwebsockets.so.19; do
 	check "$f is 644 root:root" test "$(mode $f)" = "644 root:root"
