@@ -11,9 +11,11 @@ trap 'rm -rf "$dest"' EXIT
 . "$srcdir/tests/check.sh"
 mk() { ${MAKE:-make} -s --no-print-directory -C "$TOP_BUILDDIR" "$@"; }
 
+# The directories as this build's Makefile expands them.
 # shellcheck disable=SC2016
-set -- $(printf '%s\n\t%s\n' 'print-dirs:' \
-    '@echo $(prefix) $(bindir) $(sbindir) $(sysconfdir) $(pkgdatadir) $(mandir) $(docdir) $(systemdsystemunitdir)' |
+set -- $(printf '%s\n\t%s %s\n' 'print-dirs:' \
+    '@echo $(prefix) $(bindir) $(sbindir) $(sysconfdir) $(pkgdatadir)' \
+    '$(mandir) $(docdir) $(systemdsystemunitdir)' |
     mk -f Makefile -f - print-dirs)
 prefix=$1 bindir=$2 sbindir=$3 sysconfdir=$4 pkgdatadir=$5 mandir=$6 docdir=$7
 unitdir=$8
@@ -37,9 +39,9 @@ done
 check "no directory named auto" test -z "$(find "$dest" -name auto)"
 outside=$(cd "$dest" && find . ! -type d | sed 's/^\.//' |
     grep -v -e "^$prefix/" -e "^$unitdir/" -e "^$sysconfdir/")
-check "nothing outside the prefix, sysconfdir and the unit directory${outside:+: $outside}" \
+check "nothing outside prefix, sysconfdir, unit directory${outside:+: $outside}" \
     test -z "$outside"
-check "wsgated.service runs $sbindir/wsgated with $sysconfdir/wsgate/wsgate.ini" \
+check "wsgated.service runs $sbindir/wsgated -c $sysconfdir/wsgate/wsgate.ini" \
     grep -qx "ExecStart=$sbindir/wsgated -c $sysconfdir/wsgate/wsgate.ini" \
     "$dest$unitdir/wsgated.service"
 check "wsgate.ini serves the installed demo page" \

@@ -31,7 +31,8 @@ case ${1:-} in
 	;;
 *)
 	[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 DEB" >&2; exit 2; }
-	[ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot, namespaces)"
+	[ "$(id -u)" -eq 0 ] ||
+	    skip "needs root (debootstrap, chroot, namespaces)"
 	command -v debootstrap >/dev/null ||
 	    skip "debootstrap is missing (scripts/install-packages installs it)"
 	unshare --mount --pid --net --fork true 2>/dev/null ||
@@ -96,7 +97,8 @@ if [ "$phase" = --serve ]; then
 	    sh -c "umask $umask_ && exec $execstart" 2>"$root/tmp/wsgated.log" &
 	daemon=$!
 	echo "serve: $execstart as $user:$group, umask $umask_, $rundir"
-	/usr/bin/python3 - "$root/proc/$daemon" <<'EOF' || echo "FAIL: the client"
+	/usr/bin/python3 - "$root/proc/$daemon" <<'EOF' ||
+	    echo "FAIL: the client"
 import asyncio, socket, sys, time, urllib.request
 import websockets
 
@@ -195,7 +197,7 @@ bad=$(while read -r f; do
 	in_root find "$f" -maxdepth 0 \( ! -user root -o ! -group root \
 	    -o -perm /022 \)
 done < "$root/tmp/files")
-check "every file of the package is root's and writable by root alone${bad:+: $bad}" \
+check "the package's files are root's, writable by root only${bad:+: $bad}" \
     test -z "$bad"
 check "/etc/wsgate/wsgate.ini is a conffile" sh -c \
     "chroot '$root' dpkg-query -W -f '\${Conffiles}' wsgate |
