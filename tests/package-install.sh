@@ -148,7 +148,7 @@ EOF
 	wait "$daemon" || status=$?
 	echo "drain exit status $status"
 	kill "$backend"
-	wait "$backend" || :
+	wait "$backend" 2>/dev/null || :
 	# systemd removes a RuntimeDirectory when the service stops.
 	rm -rf "${root:?}$rundir"
 	exit 0
