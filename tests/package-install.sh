@@ -97,8 +97,7 @@ if [ "$phase" = --serve ]; then
 	    sh -c "umask $umask_ && exec $execstart" 2>"$root/tmp/wsgated.log" &
 	daemon=$!
 	echo "serve: $execstart as $user:$group, umask $umask_, $rundir"
-	/usr/bin/python3 - "$root/proc/$daemon" <<'EOF' ||
-	    echo "FAIL: the client"
+	/usr/bin/python3 - "$root/proc/$daemon" <<'EOF' || echo "FAIL: client"
 import asyncio, socket, sys, time, urllib.request
 import websockets
 
