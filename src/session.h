@@ -76,7 +76,8 @@ struct session {
 	/* What each flag means: the comment at the top of fsm.c. */
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
-			 se_close_queued:1, se_ws_up:1;
+			 se_close_queued:1, se_ws_up:1,
+			 se_deflate:1;	/* permessage-deflate taken */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close;
