@@ -19,6 +19,7 @@ round-trips byte for byte, and compression stays invisible to backends:
     is inflated: the backend receives none of it, and wsgated's memory
     does not grow by the bomb's size (not checked where
     WSGATE_RSS_BOUND_CHECK=0: sanitizers and valgrind hold freed memory);
+    data that does not inflate is closed with 1007;
   * a frame with RSV1 on a session without the extension is closed with
     1002, on a route without compression and on one with it.
 """
@@ -238,6 +239,10 @@ def main(env):
         conn.wait_eof(10)
         env.check(conn.received() == b"", "bomb %d: nothing of it reached the backend (%d bytes)"
                   % (i + 1, len(conn.received())))
+
+    code = bomb(env, "/rec", [(harness.OP_BINARY, b"\xff\xff not deflate", True)],
+                "corrupt data")
+    env.check(code == 1007, "data that does not inflate: close %r == 1007" % code)
 
     code = rsv1_plain(env, "/plain", b"Sec-WebSocket-Extensions: permessage-deflate\r\n")
     env.check(code == 1002, "RSV1 on a route without compression: close %r == 1002" % code)
