@@ -9,6 +9,9 @@ round-trips byte for byte, and compression stays invisible to backends:
     max_message_size, whole and in fragments, with a 15-bit window and
     context takeover, a 10-bit window, and no context takeover; the
     backend receives exactly the uncompressed messages;
+  * a client's own server_no_context_takeover, client_no_context_takeover
+    and window sizes apply each to its side: repeated messages and
+    back-references across 3000 bytes round-trip;
   * two clients of one `framing = raw` route compressing at once get
     their own data back (libwebsockets deflates from the session's
     buffer until the client can take more, so it is not the shared one);
@@ -34,6 +37,8 @@ sys.dont_write_bytecode = True
 import faults
 import harness
 import tlsca
+from websockets.extensions.permessage_deflate import \
+    ClientPerMessageDeflateFactory
 
 MAX = 128 * 1024
 CHECK_RSS = os.environ.get("WSGATE_RSS_BOUND_CHECK", "1") != "0"
@@ -124,6 +129,24 @@ async def round_trips(env, url, what, sizes, ssl=None):
     return sent
 
 
+async def sides(env, what, **factory):
+    """The client's own parameters, read for the right side: repeated
+    messages (a compressor keeping its context refers back to the last
+    one) and a message that repeats 3000 random bytes (a 12-bit window
+    refers back across them, an 11-bit one cannot)."""
+    ext = ClientPerMessageDeflateFactory(**factory)
+    async with env.connect("/len", extensions=[ext]) as ws:
+        rep = random.Random(what).randbytes(3000)
+        msgs = [json_text(3000, random.Random(5))] * 3 + [rep + rep] * 2
+        bad = 0
+        for m in msgs:
+            await ws.send(m)
+            bad += await asyncio.wait_for(ws.recv(), 10) != m
+        env.check(bad == 0 and ws.extensions,
+                  "%s: repeated messages and long back-references round-trip (%d bad)"
+                  % (what, bad))
+
+
 async def raw_pair(env, url):
     """Two clients of one raw route at once, each with its own text."""
     async def one(i):
@@ -136,6 +159,17 @@ async def raw_pair(env, url):
                 got += await asyncio.wait_for(ws.recv(), 10)
             return bool(ws.extensions), got == text
     return await asyncio.gather(one(1), one(2))
+
+
+def answer(c):
+    """The close code that comes back on raw client C, which is closed."""
+    try:
+        f = c.recv_frame(timeout=5)
+        code = f.close_code() if f.opcode == harness.OP_CLOSE else ("frame %r" % f)
+    except (harness.ConnectionEnded, OSError) as e:
+        code = "no close frame (%s)" % e
+    c.close()
+    return code
 
 
 def bomb(env, path, frames, what):
@@ -151,13 +185,7 @@ def bomb(env, path, frames, what):
             c.sock.sendall(harness.encode_frame(op, payload, fin=fin, rsv=4 if i == 0 else 0))
     except OSError:
         pass            # closed on us while sending: the answer tells
-    try:
-        f = c.recv_frame(timeout=5)
-        code = f.close_code() if f.opcode == harness.OP_CLOSE else ("frame %r" % f)
-    except (harness.ConnectionEnded, OSError) as e:
-        code = "no close frame (%s)" % e
-    c.close()
-    return code
+    return answer(c)
 
 
 def rsv1_plain(env, path, offer):
@@ -169,13 +197,7 @@ def rsv1_plain(env, path, offer):
                 "%s: session without the extension" % path)
     c.sock.sendall(harness.encode_frame(harness.OP_TEXT, harness.deflate_message(b"hi"),
                                         rsv=4))
-    try:
-        f = c.recv_frame(timeout=5)
-        code = f.close_code() if f.opcode == harness.OP_CLOSE else ("frame %r" % f)
-    except (harness.ConnectionEnded, OSError) as e:
-        code = "no close frame (%s)" % e
-    c.close()
-    return code
+    return answer(c)
 
 
 def main(env):
@@ -203,6 +225,13 @@ def main(env):
             env.check(conn.received() == b"".join(sent),
                       "%s: the backend received the uncompressed messages, exactly "
                       "(%d of %d bytes)" % (what, len(conn.received()), len(b"".join(sent))))
+
+    env.run_async(sides(env, "server_no_context_takeover", server_no_context_takeover=True))
+    env.run_async(sides(env, "client_no_context_takeover", client_no_context_takeover=True))
+    env.run_async(sides(env, "server 11 bits, client 12 bits", server_max_window_bits=11,
+                        client_max_window_bits=12))
+    env.run_async(sides(env, "server 12 bits, client 11 bits", server_max_window_bits=12,
+                        client_max_window_bits=11))
 
     res = env.run_async(raw_pair(env, env.url("/raw")))
     env.check(all(r == (True, True) for r in res),
