@@ -66,7 +66,8 @@ struct session {
 	/*
 	 * Framed modes: backend bytes not yet sent as messages, with
 	 * libwebsockets' LWS_PRE headroom before se_fb_data.  Owned;
-	 * allocated on first use, at most one message plus one read.
+	 * allocated on first use, at most one message plus one read.  Raw
+	 * mode with se_deflate: the buffer each read goes into.
 	 */
 	unsigned char	*se_fb;
 	size_t		 se_fb_cap, se_fb_off, se_fb_len;

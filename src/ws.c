@@ -76,8 +76,9 @@ static char			*ws_offered;	/* all those names; owned */
 static char			*ws_names;	/* the names of ws_protocols */
 
 /*
- * permessage-deflate on every vhost; ws_ext_okay() turns it off per route
- * and ws_pmd_cb() answers each offer.
+ * permessage-deflate on every vhost (lws registers extensions per vhost,
+ * not per connection): CONFIRM_EXTENSION_OKAY refuses it on routes
+ * without compression, and ws_pmd_cb() answers each offer.
  */
 static int	ws_pmd_cb(struct lws_context *, const struct lws_extension *,
 		    struct lws *, enum lws_extension_callback_reasons, void *,
@@ -572,7 +573,7 @@ ws_confirm(struct lws *wsi)
 	return (0);
 }
 
-/* Set the extension's option NAME to VALUE (NULL: on). */
+/* Set the extension's option NAME to VALUE (0: one without a value, on). */
 static void
 ws_pmd_set(struct lws_context *cx, const struct lws_extension *ext,
     struct lws *wsi, void *user, const char *name, unsigned int value)
@@ -623,9 +624,9 @@ ws_pmd_cb(struct lws_context *cx, const struct lws_extension *ext,
 		ws_pmd_set(cx, ext, wsi, user, "server_no_context_takeover", 0);
 	if (!pp.pp_client_takeover)
 		ws_pmd_set(cx, ext, wsi, user, "client_no_context_takeover", 0);
-	/* zlib's hash table follows the window: 8 (its default) at 15. */
-	ws_pmd_set(cx, ext, wsi, user, "mem_level", pp.pp_server_bits > 14 ?
-	    8 : pp.pp_server_bits - 6);
+	/* zlib's hash table follows the window: 8 (its default) at 14, 15. */
+	ws_pmd_set(cx, ext, wsi, user, "mem_level", pp.pp_server_bits < 14 ?
+	    pp.pp_server_bits - 6 : 8);
 	s->se_deflate = 1;
 	return (0);
 }
