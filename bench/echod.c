@@ -123,9 +123,9 @@ ws_handshake(struct conn *c, const unsigned char *p, size_t len,
     size_t *used)
 {
 	char		 resp[256], acc[WS_ACCEPT_LEN + 1];
-	const char	*key, *end;
-	size_t		 klen, n;
-	int		 rlen;
+	const char	*key, *end, *ext;
+	size_t		 klen, elen, n;
+	int		 rlen, pmd;
 
 	if (c->c_req == NULL && (c->c_req = malloc(REQ_MAX + 1)) == NULL)
 		return (-1);
@@ -142,12 +142,20 @@ ws_handshake(struct conn *c, const unsigned char *p, size_t len,
 	if ((key = ws_header(c->c_req, "Sec-WebSocket-Key", &klen)) == NULL)
 		return (-1);
 	ws_accept(key, klen, acc);
+	/*
+	 * permessage-deflate is taken and frames echoed as they are, RSV1
+	 * too: the client inflates its own compressed stream (the
+	 * bench/deflate cell behind nginx).
+	 */
+	pmd = (ext = ws_header(c->c_req, "Sec-WebSocket-Extensions", &elen)) !=
+	    NULL && elen >= 18 && strncmp(ext, "permessage-deflate", 18) == 0;
 	free(c->c_req);
 	c->c_req = NULL;
 	c->c_open = 1;
 	rlen = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols"
 	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
+	    "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc, pmd ?
+	    "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "");
 	return (conn_write(c, (unsigned char *)resp, (size_t)rlen));
 }
 
@@ -190,10 +198,13 @@ ws_echo(struct conn *c, unsigned char *p, size_t len)
 			c->c_left = plen;
 			c->c_hdrlen = 0;
 			/* A ping is answered; a pong is not echoed. */
-			if (c->c_op != WS_OP_PONG)
-				o += ws_frame_header(o, c->c_hdr[0] & 0x80,
+			if (c->c_op != WS_OP_PONG) {
+				n = ws_frame_header(o, c->c_hdr[0] & 0x80,
 				    c->c_op == WS_OP_PING ? WS_OP_PONG :
 				    c->c_op, plen, NULL);
+				*o |= c->c_hdr[0] & 0x70;	/* RSV bits */
+				o += n;
+			}
 			if (plen == 0) {
 				if (c->c_op == WS_OP_CLOSE)
 					break;
