@@ -123,7 +123,12 @@ ws_handshake(struct conn *c, const unsigned char *p, size_t len,
 	char	 resp[WS_RESP_MAX];
 	int	 rlen;
 
-	if ((rlen = ws_req_take(&c->c_req, p, len, used, resp)) <= 0)
+	/*
+	 * permessage-deflate is taken and frames echoed as they are, RSV1
+	 * too: the client inflates its own compressed stream (the
+	 * bench/deflate cell behind nginx).
+	 */
+	if ((rlen = ws_req_take(&c->c_req, p, len, used, resp, 1)) <= 0)
 		return (rlen);
 	c->c_open = 1;
 	return (conn_write(c, (unsigned char *)resp, (size_t)rlen));
@@ -161,10 +166,13 @@ ws_echo(struct conn *c, unsigned char *p, size_t len)
 			c->c_left = plen;
 			c->c_hdrlen = 0;
 			/* A ping is answered; a pong is not echoed. */
-			if (c->c_op != WS_OP_PONG)
-				o += ws_frame_header(o, c->c_hdr[0] & 0x80,
+			if (c->c_op != WS_OP_PONG) {
+				n = ws_frame_header(o, c->c_hdr[0] & 0x80,
 				    c->c_op == WS_OP_PING ? WS_OP_PONG :
 				    c->c_op, plen, NULL);
+				*o |= c->c_hdr[0] & 0x70;	/* RSV bits */
+				o += n;
+			}
 			if (plen == 0) {
 				if (c->c_op == WS_OP_CLOSE)
 					break;

@@ -196,7 +196,7 @@ handshake(struct sess *s, const unsigned char *p, size_t len, size_t *used)
 	char	 resp[WS_RESP_MAX];
 	int	 rlen;
 
-	if ((rlen = ws_req_take(&s->s_req, p, len, used, resp)) <= 0)
+	if ((rlen = ws_req_take(&s->s_req, p, len, used, resp, 0)) <= 0)
 		return (rlen);
 	if (backend_connect(s) == -1)
 		return (-1);

@@ -214,11 +214,11 @@ ws_mask(unsigned char *p, size_t len, const unsigned char mask[4], size_t off)
 
 int
 ws_req_take(struct ws_req *r, const unsigned char *p, size_t len,
-    size_t *used, char resp[WS_RESP_MAX])
+    size_t *used, char resp[WS_RESP_MAX], int pmd)
 {
 	char		 acc[WS_ACCEPT_LEN + 1];
-	const char	*key, *end;
-	size_t		 klen, n;
+	const char	*key, *end, *ext;
+	size_t		 klen, elen, n;
 
 	if (r->buf == NULL && (r->buf = malloc(WS_REQ_MAX + 1)) == NULL)
 		return (-1);
@@ -234,10 +234,14 @@ ws_req_take(struct ws_req *r, const unsigned char *p, size_t len,
 	if ((key = ws_header(r->buf, "Sec-WebSocket-Key", &klen)) == NULL)
 		return (-1);
 	ws_accept(key, klen, acc);
+	pmd = pmd && (ext = ws_header(r->buf, "Sec-WebSocket-Extensions",
+	    &elen)) != NULL && elen >= 18 &&
+	    strncmp(ext, "permessage-deflate", 18) == 0;
 	ws_req_free(r);
 	return (snprintf(resp, WS_RESP_MAX, "HTTP/1.1 101 Switching Protocols"
 	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc));
+	    "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc, pmd ?
+	    "Sec-WebSocket-Extensions: permessage-deflate\r\n" : ""));
 }
 
 void

@@ -39,12 +39,13 @@ struct ws_req {
 /*
  * Adds len bytes of p to the request; *used: how many were its own (the
  * rest are frames).  Once it is whole, writes the 101 answer (at most
- * WS_RESP_MAX bytes) to resp, frees the request and returns the answer's
- * length; 0: not whole yet; -1: too long or no key.
+ * WS_RESP_MAX bytes; with pmd, it takes a permessage-deflate offer) to
+ * resp, frees the request and returns the answer's length; 0: not whole
+ * yet; -1: too long or no key.
  */
 #define WS_RESP_MAX	256
 int	ws_req_take(struct ws_req *r, const unsigned char *p, size_t len,
-	    size_t *used, char resp[WS_RESP_MAX]);
+	    size_t *used, char resp[WS_RESP_MAX], int pmd);
 void	ws_req_free(struct ws_req *r);
 /* Writes a frame header; mask may be NULL.  Returns its length. */
 size_t	ws_frame_header(unsigned char *p, int fin, int op, uint64_t len,
