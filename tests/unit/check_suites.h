@@ -6,12 +6,14 @@
 
 Suite	*bufq_suite(void);
 Suite	*config_suite(void);
+Suite	*forwarded_suite(void);
 Suite	*framing_suite(void);
 Suite	*fsm_suite(void);
 Suite	*handshake_suite(void);
 Suite	*metadata_suite(void);
 Suite	*route_suite(void);
 Suite	*origin_suite(void);
+Suite	*proxy_header_suite(void);
 Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
 
