@@ -753,6 +753,9 @@ session_act(struct session *s, unsigned int a)
 	case FSM_A_ARM_CLOSE_TIMER:
 		session_arm(&s->se_close, rt->rt_close_timeout);
 		break;
+	case FSM_A_ARM_DRAIN_TIMER:
+		loop_timer_arm(&s->se_drain, s->se_drain_after);
+		break;
 	case FSM_A_SEND_CLOSE:
 		s->se_close_queued = 1;
 		ws_send_close(s->se_wsi, s->se_code_sent, s->se_close_reason);
@@ -942,11 +945,9 @@ session_drain_all(uint64_t spread)
 	for (s = session_live; s != NULL; s = next) {
 		next = s->se_next;
 		/* The i-th of n at i/n of the spread: the first at once. */
-		if (spread == 0 || i == 0)
-			session_dispatch(s, FSM_EV_DRAIN);
-		else
-			loop_timer_arm(&s->se_drain, spread * i / n);
-		i++;
+		s->se_drain_after = spread * i++ / n;
+		session_dispatch(s, s->se_drain_after == 0 ? FSM_EV_DRAIN :
+		    FSM_EV_DRAIN_SPREAD);
 	}
 }
 

@@ -55,6 +55,7 @@ struct session {
 	uint64_t	 se_active;	/* last message either way */
 	long		 se_stall_outq;	/* unread by the backend when the
 					   stall timer was last armed */
+	uint64_t	 se_drain_after;	/* ARM_DRAIN_TIMER's wait, ms */
 	uint64_t	 se_send_since;	/* backend data waiting since this
 					   time + 1; 0: nothing waits */
 
