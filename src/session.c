@@ -31,6 +31,7 @@
 static struct session	*session_live;	/* owned list */
 static struct session	*session_released;	/* owned; freed by reap */
 static unsigned int	 session_nlive;
+static int		 session_drained;	/* session_drain_all() ran */
 static unsigned int	 session_lastid;
 
 static void	session_backend_cb(int, uint32_t, void *);
@@ -123,6 +124,12 @@ unsigned int
 session_count(void)
 {
 	return (session_nlive);
+}
+
+int
+session_draining(void)
+{
+	return (session_drained);
 }
 
 /*
@@ -941,6 +948,8 @@ session_drain_all(uint64_t spread)
 {
 	struct session	*s, *next;
 	uint64_t	 i = 0, n = session_nlive;
+
+	session_drained = 1;
 
 	for (s = session_live; s != NULL; s = next) {
 		next = s->se_next;

@@ -142,5 +142,7 @@ void		 session_foreach(void (*cb)(const struct session *, void *),
 /* Free released sessions: called when no callback holds one. */
 void		 session_reap(void);
 unsigned int	 session_count(void);
+/* 1 once session_drain_all() ran: no new session may start. */
+int		 session_draining(void);
 
 #endif

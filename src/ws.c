@@ -568,6 +568,10 @@ ws_confirm(struct lws *wsi)
 			return (ws_refuse(wsi, peer.sp_text, logpath, 401,
 			    token_result_name(tr)));
 	}
+	/* A handshake that was under way when the drain began. */
+	if (session_draining())
+		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
+		    "server shutting down"));
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,

@@ -5,6 +5,8 @@ SIGTERM starts a drain.  With drain_delay wsgated then keeps serving, open
 sessions and new handshakes alike, until the delay is over, and only then
 stops accepting and sends 1001 (after everything queued).  drain_spread
 spreads those 1001s over its span instead of sending them in one burst.
+A handshake still under way when the drain begins gets 503 with
+Retry-After, so that its client tries another instance.
 """
 import asyncio
 import os
@@ -51,6 +53,8 @@ def main(env):
 
     async def drain():
         clients = [await env.connect("/echo") for _ in range(SESSIONS)]
+        slow = env.closing(harness.RawClient(env.port))
+        slow.sock.sendall(b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         t0 = time.monotonic()
         env.proc.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.2)
@@ -75,7 +79,18 @@ def main(env):
             ends.append(time.monotonic() - t0)
             return msgs, ws.close_code
 
-        results = await asyncio.gather(*(wait_end(ws) for ws in clients))
+        async def finish_slow():
+            await asyncio.sleep(1.8 - (time.monotonic() - t0))
+            slow.sock.sendall(b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                              b"Sec-WebSocket-Version: 13\r\n\r\n")
+            return await loop.run_in_executor(None, slow.read_response_head)
+
+        slow_status, *results = await asyncio.gather(
+            finish_slow(), *(wait_end(ws) for ws in clients))
+        env.check(slow_status == 503 and slow.headers.get("retry-after") == ["1"],
+                  "a handshake under way when the drain began: 503, Retry-After (%r)"
+                  % slow_status)
         env.check(all(code == 1001 for _, code in results),
                   "every session ends with 1001 (%r)" % sorted({c for _, c in results}))
         env.check(all(msgs == [] for msgs, _ in results), "nothing stray after the drain")
