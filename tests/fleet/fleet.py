@@ -509,6 +509,10 @@ def main():
     if os.geteuid() != 0:
         log("fleet: FAILED: needs root for ip netns")
         return 1
+    example = os.path.join(HERE, "..", "..", "examples", "haproxy.cfg")
+    p = subprocess.run([HAPROXY, "-c", "-f", example], capture_output=True, text=True)
+    check(p.returncode == 0, "examples/haproxy.cfg is a valid HAProxy configuration (%s)"
+          % (p.stdout + p.stderr).strip().splitlines()[-1:])
     fleet = Fleet()
     status = 1
     for sig in (signal.SIGTERM, signal.SIGHUP):
