@@ -222,12 +222,8 @@ class Fleet:
         try:
             s.connect(os.path.join(self.dir, "haproxy.sock"))
             s.sendall(b"show stat\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            with s.makefile("rb") as f:
+                data = f.read()
         except OSError:
             return {}
         finally:

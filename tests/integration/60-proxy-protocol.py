@@ -114,12 +114,20 @@ def main(env):
               .replace("KEY", ca.leaf_key))
     n = 0   # backend connections so far
 
+    def through(port, source, data, what):
+        """DATA from SOURCE to PORT must get 101: the socket, and the
+        metadata the backend was given."""
+        nonlocal n
+        s = env.closing(dial(port, source))
+        s.sendall(data)
+        env.check(status_of(s) == 101, "%s: 101" % what)
+        m = metadata(env, meta, n)
+        n += 1
+        return s, m
+
     # v1, whole, with the request in the same segment.
-    s = env.closing(dial(pport, BALANCER))
-    s.sendall(b"PROXY TCP4 198.51.100.7 192.0.2.1 40000 443\r\n" + request())
-    env.check(status_of(s) == 101, "v1 from the balancer: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    s, m = through(pport, BALANCER, b"PROXY TCP4 198.51.100.7 192.0.2.1 40000 443\r\n" +
+                   request(), "v1 from the balancer")
     env.check(m.get("client_address") == "198.51.100.7" and m.get("client_port") == 40000,
               "v1: the backend is told the client's address, not the balancer's (%r)" % m)
     s.close()
@@ -141,11 +149,7 @@ def main(env):
     s.close()
 
     # LOCAL: the balancer speaks for itself.
-    s = env.closing(dial(pport, BALANCER))
-    s.sendall(SIG + b"\x20\x00\x00\x00" + request())
-    env.check(status_of(s) == 101, "v2 LOCAL: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    s, m = through(pport, BALANCER, SIG + b"\x20\x00\x00\x00" + request(), "v2 LOCAL")
     env.check(m.get("client_address") == BALANCER,
               "LOCAL: the balancer's own address stands (%r)" % m)
     s.close()
@@ -207,34 +211,23 @@ def main(env):
               "max_connections_per_ip = 2 per real client behind one balancer (%r)" % held)
 
     # X-Forwarded-For and Forwarded: believed from a trusted peer only.
-    s = env.closing(dial(env.port, BALANCER))
-    s.sendall(request(extra=b"X-Forwarded-For: 6.6.6.6, 198.51.100.60, 10.1.1.1\r\n"))
-    env.check(status_of(s) == 101, "XFF via a trusted peer: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    _, m = through(env.port, BALANCER, request(
+        extra=b"X-Forwarded-For: 6.6.6.6, 198.51.100.60, 10.1.1.1\r\n"), "XFF via a trusted peer")
     env.check(m.get("client_address") == "198.51.100.60",
               "XFF: the right-most untrusted hop is the client (%r)" % m)
-    s = env.closing(dial(env.port, BALANCER))
-    s.sendall(request(extra=b'Forwarded: for=6.6.6.6, for="[2001:db8::60]:99";proto=https\r\n'))
-    env.check(status_of(s) == 101, "Forwarded via a trusted peer: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    _, m = through(env.port, BALANCER, request(
+        extra=b'Forwarded: for=6.6.6.6, for="[2001:db8::60]:99";proto=https\r\n'),
+        "Forwarded via a trusted peer")
     env.check(m.get("client_address") == "2001:db8::60",
               "Forwarded: the right-most hop, an IPv6 client (%r)" % m)
-    s = env.closing(dial(env.port, STRANGER))
-    s.sendall(request(extra=b"X-Forwarded-For: 198.51.100.61\r\nForwarded: for=198.51.100.62\r\n"))
-    env.check(status_of(s) == 101, "XFF from a stranger: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    _, m = through(env.port, STRANGER, request(
+        extra=b"X-Forwarded-For: 198.51.100.61\r\nForwarded: for=198.51.100.62\r\n"),
+        "XFF from a stranger")
     env.check(m.get("client_address") == STRANGER,
               "a stranger's XFF and Forwarded are ignored (%r)" % m)
     # Through the balancer, a client's own XFF is the client's word: ignored.
-    s = env.closing(dial(pport, BALANCER))
-    s.sendall(b"PROXY TCP4 198.51.100.70 192.0.2.1 7 443\r\n" +
-              request(extra=b"X-Forwarded-For: 1.2.3.4\r\n"))
-    env.check(status_of(s) == 101, "PROXY then a client's own XFF: 101")
-    m = metadata(env, meta, n)
-    n += 1
+    _, m = through(pport, BALANCER, b"PROXY TCP4 198.51.100.70 192.0.2.1 7 443\r\n" +
+                   request(extra=b"X-Forwarded-For: 1.2.3.4\r\n"), "PROXY then a client's own XFF")
     env.check(m.get("client_address") == "198.51.100.70",
               "a client behind the balancer cannot spoof XFF (%r)" % m)
 
