@@ -88,7 +88,10 @@ static void
 main_signal(int signo)
 {
 	if (signo == SIGHUP) {
-		/* Draining: the listeners are closed and must stay so. */
+		/*
+		 * Draining, or about to: the listeners close (or are
+		 * closed) and must stay so.
+		 */
 		if (main_draining) {
 			log_warnx("SIGHUP while draining: ignored");
 			return;

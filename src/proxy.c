@@ -105,7 +105,6 @@ proxy_read_cb(int fd, uint32_t events, void *arg)
 	ssize_t			 n;
 	int			 tls = pe->pe_tls;
 
-	(void)events;
 	n = recv(fd, proxy_buf, sizeof(proxy_buf), MSG_PEEK);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -116,6 +115,10 @@ proxy_read_cb(int fd, uint32_t events, void *arg)
 	}
 	switch (proxy_header_parse(proxy_buf, (size_t)n, &ph, &why)) {
 	case PROXY_HEADER_MORE:
+		/* Edge-triggered: a peer that is done sends nothing more. */
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			proxy_refuse(pe, METRICS_PROXY_CLOSED,
+			    "closed before its end");
 		return;
 	case PROXY_HEADER_BAD:
 		proxy_refuse(pe, METRICS_PROXY_MALFORMED, why);

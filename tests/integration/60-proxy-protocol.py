@@ -155,7 +155,8 @@ def main(env):
     s.close()
 
     # Refusals: a closed connection, no response, no backend, counted.
-    before = {r: proxied(env, r, mport) for r in ("untrusted", "malformed", "oversized", "timeout")}
+    before = {r: proxied(env, r, mport)
+              for r in ("untrusted", "malformed", "oversized", "timeout", "closed")}
     cases = [
         ("untrusted", STRANGER, b"PROXY TCP4 198.51.100.8 192.0.2.1 1 2\r\n" + request(),
          "a stranger's header"),
@@ -184,6 +185,14 @@ def main(env):
               "a truncated header is closed after handshake_timeout (%r after %.2f s)" % (got, took))
     s.close()
     s = env.closing(dial(pport, BALANCER))
+    s.sendall(b"PROXY TCP4 198.51.100.8 ")
+    s.shutdown(socket.SHUT_WR)
+    t0 = time.monotonic()
+    got = status_of(s, 5)
+    env.check(got in ("eof", "reset") and time.monotonic() - t0 < 0.9,
+              "a header cut short by the peer's FIN is closed at once (%r)" % (got,))
+    s.close()
+    s = env.closing(dial(pport, BALANCER))
     t0 = time.monotonic()
     got = status_of(s, 5)
     env.check(got in ("eof", "reset") and time.monotonic() - t0 < 3,
@@ -191,7 +200,8 @@ def main(env):
     s.close()
     time.sleep(0.2)
     after = {r: proxied(env, r, mport) for r in before}
-    for r, want in (("untrusted", 1), ("malformed", 3), ("oversized", 2), ("timeout", 2)):
+    for r, want in (("untrusted", 1), ("malformed", 3), ("oversized", 2), ("timeout", 2),
+                    ("closed", 1)):
         env.check(after[r] is not None and before[r] is not None and after[r] - before[r] == want,
                   "metrics: %d more %s (%r -> %r)" % (want, r, before[r], after[r]))
     time.sleep(0.3)
