@@ -296,8 +296,8 @@ listen_update(const struct config *cf)
 	}
 	/*
 	 * Then close what is gone; a listener's queued connections go too.
-	 * One that only turns TLS on or off keeps its socket: binding the
-	 * address anew would collide with it.
+	 * One that only turns TLS or PROXY on or off keeps its socket:
+	 * binding the address anew would collide with it.
 	 */
 	for (i = 0; i < first; i++) {
 		li = &listen_list[i];
@@ -306,6 +306,10 @@ listen_update(const struct config *cf)
 				log_info("%s port %d: TLS %s for new "
 				    "connections", li->li_host, li->li_port,
 				    la->la_tls ? "on" : "off");
+			if (li->li_proxy != la->la_proxy)
+				log_info("%s port %d: PROXY header %s for new "
+				    "connections", li->li_host, li->li_port,
+				    la->la_proxy ? "required" : "no longer read");
 			li->li_tls = la->la_tls;
 			li->li_proxy = la->la_proxy;
 			listen_list[n++] = *li;

@@ -29,6 +29,7 @@ CONFIG = """\
 listen = 127.0.0.1:{port}
 listen = 127.0.0.1:PPORT proxy
 listen = 127.0.0.1:TPORT tls proxy
+listen = [::1]:PPORT proxy
 tls_cert = CERT
 tls_key = KEY
 trusted_proxies = 127.0.0.2 10.0.0.0/8 ::1/128
@@ -59,10 +60,11 @@ def request(path="/meta", extra=b""):
 
 
 def dial(port, source):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v6 = ":" in source
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(5)
     s.bind((source, 0))
-    s.connect(("127.0.0.1", port))
+    s.connect(("::1" if v6 else "127.0.0.1", port))
     return s
 
 
@@ -109,9 +111,10 @@ def main(env):
     pport, tport, mport = (harness.find_free_port() for _ in range(3))
     ca = tlsca.CA(env.tmpdir, "t60")
     meta = env.backend("meta", harness.handler_record)
-    env.start(CONFIG.replace("PPORT", str(pport)).replace("TPORT", str(tport))
+    config = (CONFIG.replace("PPORT", str(pport)).replace("TPORT", str(tport))
               .replace("MPORT", str(mport)).replace("CERT", ca.leaf_chain)
               .replace("KEY", ca.leaf_key))
+    env.start(config)
     n = 0   # backend connections so far
 
     def through(port, source, data, what):
@@ -147,6 +150,15 @@ def main(env):
     env.check(m.get("client_address") == "203.0.113.9" and m.get("client_port") == 51000,
               "v2: the backend is told the client's address (%r)" % m)
     s.close()
+
+    # IPv6 both ways: a balancer on ::1 naming an IPv6 client.
+    s, m = through(pport, "::1", b"PROXY TCP6 2001:db8::70 2001:db8::1 4711 443\r\n" +
+                   request(), "v1 TCP6 from an IPv6 balancer")
+    env.check(m.get("client_address") == "2001:db8::70" and m.get("client_port") == 4711,
+              "TCP6: the backend is told the IPv6 client (%r)" % m)
+    s.close()
+    env.check(env.wait_log(r"peer \[2001:db8::70\]:4711 via \[::1\]:\d+ ", 5) is not None,
+              "TCP6: the log line names both in brackets")
 
     # LOCAL: the balancer speaks for itself.
     s, m = through(pport, BALANCER, SIG + b"\x20\x00\x00\x00" + request(), "v2 LOCAL")
@@ -257,6 +269,20 @@ def main(env):
     env.check(m.get("client_address") == "198.51.100.80",
               "tls proxy: the backend is told the client's address (%r)" % m)
     env.check(proxied(env, "accepted", mport) >= 8, "metrics: headers accepted counted")
+
+    # A reload turns the flag on for a listener: its new connections need
+    # a header, on the same socket.
+    env.check(env.reload(config.replace("listen = 127.0.0.1:{port}\n",
+                                        "listen = 127.0.0.1:{port} proxy\n")),
+              "reload: the plain listener becomes a proxy listener")
+    s = env.closing(dial(env.port, BALANCER))
+    s.sendall(request())
+    env.check(status_of(s) in ("eof", "reset"), "after the reload a request without a header "
+              "is refused")
+    _, m = through(env.port, BALANCER, b"PROXY TCP4 198.51.100.90 192.0.2.1 9 443\r\n" +
+                   request(), "after the reload, with a header")
+    env.check(m.get("client_address") == "198.51.100.90",
+              "after the reload the header names the client (%r)" % m)
     env.check(env.proc.poll() is None, "wsgated is still running")
 
 
