@@ -19,7 +19,9 @@ exchanging numbered messages.  It checks:
 
     fleet.py WSGATED [CLIENTS]
 
-Needs root (ip netns), haproxy and Debian's python3-websockets.  Prints
+Needs root (ip netns), haproxy and Debian's python3-websockets.
+WSGATE_FLEET_LOOPBACK=1 uses the loopback addresses even where
+namespaces work.  Prints
 its figures and "fleet: passed" or "fleet: FAILED"; exits 0 or 1.
 """
 import asyncio
@@ -132,6 +134,8 @@ class Fleet:
     # -- the network
     def net_up(self):
         try:
+            if os.environ.get("WSGATE_FLEET_LOOPBACK"):
+                raise RuntimeError("WSGATE_FLEET_LOOPBACK is set")
             for i, inst in enumerate(INSTANCES, 1):
                 ns = "wsgf%s%s" % (TAG, inst)
                 host, peer = "wf%s%sh" % (TAG, inst), "wf%s%sn" % (TAG, inst)
