@@ -40,6 +40,10 @@ metrics_listen = 127.0.0.1:MPORT
 backend = unix:{dir}/meta.sock
 metadata = json
 max_connections_per_ip = 2
+
+[route /pv2]
+backend = unix:{dir}/pv2.sock
+metadata = proxy-v2
 """
 
 SIG = b"\r\n\r\n\x00\r\nQUIT\n"
@@ -111,6 +115,7 @@ def main(env):
     pport, tport, mport = (harness.find_free_port() for _ in range(3))
     ca = tlsca.CA(env.tmpdir, "t60")
     meta = env.backend("meta", harness.handler_record)
+    pv2 = env.backend("pv2", harness.handler_record)
     config = (CONFIG.replace("PPORT", str(pport)).replace("TPORT", str(tport))
               .replace("MPORT", str(mport)).replace("CERT", ca.leaf_chain)
               .replace("KEY", ca.leaf_key))
@@ -149,6 +154,21 @@ def main(env):
     n += 1
     env.check(m.get("client_address") == "203.0.113.9" and m.get("client_port") == 51000,
               "v2: the backend is told the client's address (%r)" % m)
+    s.close()
+
+    # metadata = proxy-v2 carries the client and the address it reached.
+    s = env.closing(dial(pport, BALANCER))
+    s.sendall(b"PROXY TCP4 198.51.100.77 192.0.2.9 41000 8443\r\n" + request("/pv2"))
+    env.check(status_of(s) == 101, "proxy-v2 route: 101")
+    conn = pv2.wait_conn(0)
+    env.check(conn.wait_bytes(28), "proxy-v2 route: the backend got a header")
+    got = conn.received()
+    src, dst = socket.inet_ntoa(got[16:20]), socket.inet_ntoa(got[20:24])
+    sport, dport = struct.unpack("!HH", got[24:28])
+    env.check(got[:12] == SIG and (src, sport, dst, dport) == ("198.51.100.77", 41000,
+                                                               "192.0.2.9", 8443),
+              "proxy-v2 metadata: the client and the address it reached, from the header "
+              "(%s:%d -> %s:%d)" % (src, sport, dst, dport))
     s.close()
 
     # IPv6 both ways: a balancer on ::1 naming an IPv6 client.
