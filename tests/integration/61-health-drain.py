@@ -47,6 +47,13 @@ def main(env):
     env.start(CONFIG.replace("MPORT", str(mport)))
     env.check(health(env.port) == (200, "ok\n"), "health on the listener: 200 ok")
     env.check(health(mport) == (200, "ok\n"), "health on the metrics listener: 200 ok")
+    # HAProxy's plain "option httpchk" sends OPTIONS / HTTP/1.0.
+    s = env.closing(socket.create_connection(("127.0.0.1", env.port), timeout=5))
+    s.sendall(b"OPTIONS /healthz HTTP/1.0\r\n\r\n")
+    env.check(s.recv(64).startswith(b"HTTP/1.1 200 "), "health answers OPTIONS too: 200")
+    status, _ = harness.http_get(
+        lambda: socket.create_connection(("127.0.0.1", env.port), timeout=5), "/healthz?probe=1")
+    env.check(status == 200, "the query string is not part of the health path (%r)" % status)
     status, _ = harness.http_get(
         lambda: socket.create_connection(("127.0.0.1", env.port), timeout=5), "/healthz2")
     env.check(status == 400, "another path is no health check (%r)" % status)
