@@ -56,6 +56,8 @@ enum key_type {
 	KT_PATH,
 	KT_COMPRESSION,
 	KT_WINDOW_BITS,
+	KT_CIDRS,
+	KT_URL_PATH,
 };
 
 struct key {
@@ -82,6 +84,10 @@ enum {
 	SK_TLS_CA,
 	SK_MAX_HEADER_SIZE,
 	SK_METRICS_LISTEN,
+	SK_TRUSTED_PROXIES,
+	SK_HEALTH_PATH,
+	SK_DRAIN_DELAY,
+	SK_DRAIN_SPREAD,
 	SK__COUNT
 };
 
@@ -107,6 +113,14 @@ static const struct key server_keys[SK__COUNT] = {
 	    cf_max_header_size, 1024),
 	[SK_METRICS_LISTEN] = KEY("metrics_listen", KT_ADDRESS, config,
 	    cf_metrics, 0),
+	[SK_TRUSTED_PROXIES] = KEY("trusted_proxies", KT_CIDRS, config,
+	    cf_trusted, 0),
+	[SK_HEALTH_PATH] = KEY("health_path", KT_URL_PATH, config,
+	    cf_health_path, 0),
+	[SK_DRAIN_DELAY] = KEY("drain_delay", KT_DURATION, config,
+	    cf_drain_delay, 0),
+	[SK_DRAIN_SPREAD] = KEY("drain_spread", KT_DURATION, config,
+	    cf_drain_spread, 0),
 };
 
 enum {
@@ -355,18 +369,24 @@ parse_listen(struct parse *p, const char *value)
 	struct listen_addr	*la;
 	char			 addr[64], *host, *port, *end;
 	const char		*rest, *s;
-	size_t			 len, i;
+	size_t			 len, i, flen;
 	uint64_t		 n;
-	int			 tls;
+	int			 tls = 0, proxy = 0;
 
 	len = strcspn(value, " \t");
-	rest = value + len;
-	rest += strspn(rest, " \t");
-	if ((tls = strcmp(rest, "tls") == 0))
-		rest += 3;
-	if (*rest != '\0')
-		return (parse_err(p, p->p_line,
-		    "listen: unexpected '%s' after the address", rest));
+	/* Flags, in any order, each once: "tls", "proxy". */
+	for (rest = value + len; *(rest += strspn(rest, " \t")) != '\0';
+	    rest += flen) {
+		flen = strcspn(rest, " \t");
+		if (flen == 3 && strncmp(rest, "tls", 3) == 0 && !tls)
+			tls = 1;
+		else if (flen == 5 && strncmp(rest, "proxy", 5) == 0 && !proxy)
+			proxy = 1;
+		else
+			return (parse_err(p, p->p_line,
+			    "listen: unexpected '%s' after the address "
+			    "(flags: tls, proxy)", rest));
+	}
 	if (len >= sizeof(addr))
 		goto bad;
 	memcpy(addr, value, len);
@@ -415,6 +435,7 @@ parse_listen(struct parse *p, const char *value)
 		return (parse_err(p, p->p_line, "out of memory"));
 	la->la_port = (int)n;
 	la->la_tls = tls;
+	la->la_proxy = proxy;
 	la->la_line = p->p_line;
 	cf->cf_nlisten++;
 	return (1);
@@ -478,6 +499,55 @@ parse_address(struct parse *p, const struct key *k, struct listen_addr *la,
  bad:
 	return (parse_err(p, p->p_line, "%s: '%s' is not IPV4:PORT, "
 	    "[IPV6]:PORT or unix:/PATH", k->k_name, value));
+}
+
+/* trusted_proxies: blank-separated ranges; FIELD is cf_trusted. */
+static int
+parse_cidrs(struct parse *p, struct cidr **field, const char *value)
+{
+	struct config	*cf = p->p_cf;
+	struct cidr	*list = NULL, *nl;
+	char		 one[64];
+	size_t		 n = 0, len;
+	const char	*s;
+
+	for (s = value + strspn(value, " \t"); *s != '\0';
+	    s += len, s += strspn(s, " \t")) {
+		len = strcspn(s, " \t");
+		snprintf(one, sizeof(one), "%.*s", (int)len, s);
+		if ((nl = reallocarray(list, n + 1, sizeof(*list))) == NULL) {
+			free(list);
+			return (parse_err(p, p->p_line, "out of memory"));
+		}
+		list = nl;
+		if (len >= sizeof(one) || cidr_parse(one, &list[n]) == -1) {
+			free(list);
+			return (parse_err(p, p->p_line, "trusted_proxies: "
+			    "'%.*s' is not ADDRESS or ADDRESS/BITS", (int)len,
+			    s));
+		}
+		n++;
+	}
+	if (n == 0)
+		return (parse_err(p, p->p_line,
+		    "trusted_proxies: name at least one address range"));
+	*field = list;
+	cf->cf_ntrusted = n;
+	return (1);
+}
+
+/* health_path: an absolute request path, without query or blanks. */
+static int
+parse_url_path(struct parse *p, const struct key *k, char **field,
+    const char *value)
+{
+	if (value[0] != '/' || strcspn(value, " \t?#") != strlen(value) ||
+	    strlen(value) > 255)
+		return (parse_err(p, p->p_line, "%s: '%s' is not a request "
+		    "path such as /healthz", k->k_name, value));
+	if ((*field = strdup(value)) == NULL)
+		return (parse_err(p, p->p_line, "out of memory"));
+	return (1);
 }
 
 /* "unix:/PATH" (stream) or "seqpacket:/PATH"; FIELD is rt_backend. */
@@ -779,6 +849,10 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		break;
 	case KT_BACKEND:
 		return (parse_backend(p, field, value));
+	case KT_CIDRS:
+		return (parse_cidrs(p, field, value));
+	case KT_URL_PATH:
+		return (parse_url_path(p, k, field, value));
 	case KT_PATH:
 		if (*value == '\0')
 			return (parse_err(p, p->p_line, "%s: name a file",
@@ -1419,6 +1493,15 @@ parse_finish(struct parse *p)
 		parse_err(p, p->p_sset[SK_MAX_HEADER_SIZE],
 		    "max_header_size: at most 65535 bytes");
 	server_tls_finish(p);
+	if (cf->cf_shutdown_timeout > 0 &&
+	    cf->cf_drain_spread >= cf->cf_shutdown_timeout)
+		parse_err(p, p->p_sset[SK_DRAIN_SPREAD], "drain_spread: must "
+		    "be less than shutdown_timeout, which counts from the "
+		    "same moment");
+	for (i = 0; i < cf->cf_nlisten; i++)
+		if (cf->cf_listen[i].la_proxy && cf->cf_ntrusted == 0)
+			parse_err(p, cf->cf_listen[i].la_line, "listen: a proxy "
+			    "listener needs trusted_proxies in [server]");
 	if (p->p_nerr == 0 && cf->cf_nroutes > 0)
 		qsort(cf->cf_routes, cf->cf_nroutes, sizeof(*cf->cf_routes),
 		    route_cmp);
@@ -1513,6 +1596,8 @@ config_free(struct config *cf)
 	free(cf->cf_tls_key);
 	free(cf->cf_tls_ca);
 	free(cf->cf_metrics.la_host);
+	free(cf->cf_health_path);
+	free(cf->cf_trusted);
 	free(cf->cf_file);
 	free(cf);
 }

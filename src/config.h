@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cidr.h"
 #include "log.h"
 
 enum route_framing {
@@ -37,6 +38,7 @@ struct listen_addr {
 	char		*la_host;	/* owned; "127.0.0.1", "::1", "0.0.0.0" */
 	int		 la_port;
 	int		 la_tls;	/* "HOST:PORT tls" */
+	int		 la_proxy;	/* "HOST:PORT proxy": PROXY header first */
 	int		 la_line;	/* where it was configured */
 };
 
@@ -97,6 +99,12 @@ struct config {
 	unsigned int	 cf_max_connections;	/* 0: no global limit */
 	uint64_t	 cf_handshake_timeout;
 	uint64_t	 cf_shutdown_timeout;
+	uint64_t	 cf_drain_delay;	/* SIGTERM: 503 to health checks,
+					   still serving, this long */
+	uint64_t	 cf_drain_spread;	/* then the 1001s over this long */
+	char		*cf_health_path;	/* owned; NULL: no health check */
+	struct cidr	*cf_trusted;	/* owned; trusted_proxies */
+	size_t		 cf_ntrusted;
 	int		 cf_reuse_port;	/* SO_REUSEPORT on the listeners */
 	/* PEM files, checked and read by tls.c; NULL when not set. Owned. */
 	char		*cf_tls_cert;	/* leaf, then intermediates */

@@ -18,7 +18,9 @@
  *    the client is writeable or has nothing waiting, so nothing waits in
  *    between), then close 1000.
  *  - The backend fails: close 1011.  Idle: 1001.  Too big: 1009.  Drain:
- *    1001.  No backend with on_backend_down = close: 1013.  Backend data
+ *    1001; with drain_spread, DRAIN_SPREAD only arms the session's drain
+ *    timer, whose DRAIN comes at its turn, so that the 1001s of a drain
+ *    go out spread over drain_spread.  No backend with on_backend_down = close: 1013.  Backend data
  *    that waited send_timeout for a client that reads nothing: 1008.
  *  - A client that breaks RFC 6455 is failed by libwebsockets itself
  *    (1002, 1007, 1009 at a frame header: FSM_CODE_LWS); nothing follows
@@ -94,6 +96,7 @@
 #define A_SHUT_B	FSM_A_SHUT_BACKEND_WR
 #define A_CLOSE_B	FSM_A_CLOSE_BACKEND
 #define A_WW		FSM_A_WANT_WRITEABLE
+#define A_T_DRAIN	FSM_A_ARM_DRAIN_TIMER
 #define A_FREE		FSM_A_RELEASE
 
 #define CODE_BACKEND	FSM_CODE_BACKEND
@@ -144,6 +147,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(START, CLOSE_TIMEOUT),
 	IGN(START, SEND_TIMEOUT),
 	IGN(START, DRAIN),
+	IGN(START, DRAIN_SPREAD),
 
 	/* The client's handshake is under way; the backend is connected. */
 	IGN(HANDSHAKE, BACKEND_UP),
@@ -178,6 +182,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(HANDSHAKE, SEND_TIMEOUT),
 	E(HANDSHAKE, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_CLOSE_B | A_T_CLOSE, 0,
 	    NULL, GATEWAY),
+	R(HANDSHAKE, DRAIN_SPREAD, HANDSHAKE, A_T_DRAIN, 0, NULL),
 
 	/* No backend: accept, then say so with 1013 (browsers cannot read
 	 * the status of a refused handshake). */
@@ -214,6 +219,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(REFUSING, SEND_TIMEOUT),
 	E(REFUSING, DRAIN, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0, NULL,
 	    GATEWAY),
+	R(REFUSING, DRAIN_SPREAD, REFUSING, A_T_DRAIN, 0, NULL),
 
 	IGN(OPEN, BACKEND_UP),
 	IGN(OPEN, BACKEND_DOWN),
@@ -283,6 +289,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	    1008, "slow consumer", GATEWAY),
 	E(OPEN, DRAIN, CLOSING, A_RX_ON | A_DROP_B | A_WW | A_T_CLOSE, 1001,
 	    "server shutting down", GATEWAY),
+	R(OPEN, DRAIN_SPREAD, OPEN, A_T_DRAIN, 0, NULL),
 
 	IGN(CLOSING, BACKEND_UP),
 	IGN(CLOSING, BACKEND_DOWN),
@@ -319,6 +326,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(CLOSING, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
 	IGN(CLOSING, SEND_TIMEOUT),
 	IGN(CLOSING, DRAIN),
+	IGN(CLOSING, DRAIN_SPREAD),
 
 	IGN(CLOSING_EOF, BACKEND_UP),
 	IGN(CLOSING_EOF, BACKEND_DOWN),
@@ -357,6 +365,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	    NULL),
 	IGN(CLOSING_EOF, SEND_TIMEOUT),
 	IGN(CLOSING_EOF, DRAIN),
+	IGN(CLOSING_EOF, DRAIN_SPREAD),
 
 	IGN(CLOSING_DEAD, BACKEND_UP),
 	IGN(CLOSING_DEAD, BACKEND_DOWN),
@@ -394,6 +403,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	    NULL),
 	IGN(CLOSING_DEAD, SEND_TIMEOUT),
 	IGN(CLOSING_DEAD, DRAIN),
+	IGN(CLOSING_DEAD, DRAIN_SPREAD),
 
 	/* Waiting for the client's close frame or the end of TCP.  Writeable
 	 * callbacks still come and must write nothing. */
@@ -433,6 +443,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(CLOSE_SENT, CLOSE_TIMEOUT, CLOSE_SENT, A_KILL | A_T_CLOSE, 0, NULL),
 	IGN(CLOSE_SENT, SEND_TIMEOUT),
 	IGN(CLOSE_SENT, DRAIN),
+	IGN(CLOSE_SENT, DRAIN_SPREAD),
 
 	IGN(CLOSE_SENT_EOF, BACKEND_UP),
 	IGN(CLOSE_SENT_EOF, BACKEND_DOWN),
@@ -468,6 +479,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	    NULL),
 	IGN(CLOSE_SENT_EOF, SEND_TIMEOUT),
 	IGN(CLOSE_SENT_EOF, DRAIN),
+	IGN(CLOSE_SENT_EOF, DRAIN_SPREAD),
 
 	IGN(CLOSE_SENT_DEAD, BACKEND_UP),
 	IGN(CLOSE_SENT_DEAD, BACKEND_DOWN),
@@ -502,6 +514,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	    NULL),
 	IGN(CLOSE_SENT_DEAD, SEND_TIMEOUT),
 	IGN(CLOSE_SENT_DEAD, DRAIN),
+	IGN(CLOSE_SENT_DEAD, DRAIN_SPREAD),
 
 	/* The client is done: its messages go to the backend, then EOF.  The
 	 * backend's output is read and dropped so that it never blocks. */
@@ -537,6 +550,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(SHUTTING, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
 	IGN(SHUTTING, SEND_TIMEOUT),
 	IGN(SHUTTING, DRAIN),
+	IGN(SHUTTING, DRAIN_SPREAD),
 
 	IGN(LINGER, BACKEND_UP),
 	IGN(LINGER, BACKEND_DOWN),
@@ -569,6 +583,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(LINGER, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
 	IGN(LINGER, SEND_TIMEOUT),
 	IGN(LINGER, DRAIN),
+	IGN(LINGER, DRAIN_SPREAD),
 
 	IGN(FLUSHING, BACKEND_UP),
 	IGN(FLUSHING, BACKEND_DOWN),
@@ -601,6 +616,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(FLUSHING, CLOSE_TIMEOUT, RELEASED, A_CLOSE_B | A_FREE, 0, NULL),
 	IGN(FLUSHING, SEND_TIMEOUT),
 	IGN(FLUSHING, DRAIN),
+	IGN(FLUSHING, DRAIN_SPREAD),
 
 	IGN(RELEASED, BACKEND_UP),
 	IGN(RELEASED, BACKEND_DOWN),
@@ -633,6 +649,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(RELEASED, CLOSE_TIMEOUT),
 	IGN(RELEASED, SEND_TIMEOUT),
 	IGN(RELEASED, DRAIN),
+	IGN(RELEASED, DRAIN_SPREAD),
 };
 
 /*
@@ -753,6 +770,7 @@ fsm_event_name(enum fsm_event ev)
 	case FSM_EV_CLOSE_TIMEOUT:	return ("CLOSE_TIMEOUT");
 	case FSM_EV_SEND_TIMEOUT:	return ("SEND_TIMEOUT");
 	case FSM_EV_DRAIN:		return ("DRAIN");
+	case FSM_EV_DRAIN_SPREAD:	return ("DRAIN_SPREAD");
 	case FSM_EV__COUNT:		break;
 	}
 	return ("?");
@@ -788,6 +806,7 @@ fsm_action_name(unsigned int a)
 	case FSM_A_SHUT_BACKEND_WR:	return ("SHUT_BACKEND_WR");
 	case FSM_A_CLOSE_BACKEND:	return ("CLOSE_BACKEND");
 	case FSM_A_WANT_WRITEABLE:	return ("WANT_WRITEABLE");
+	case FSM_A_ARM_DRAIN_TIMER:	return ("ARM_DRAIN_TIMER");
 	case FSM_A_RELEASE:		return ("RELEASE");
 	}
 	return ("?");

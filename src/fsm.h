@@ -68,6 +68,8 @@ enum fsm_event {
 	FSM_EV_CLOSE_TIMEOUT,
 	FSM_EV_SEND_TIMEOUT,	/* backend data waited too long for the client */
 	FSM_EV_DRAIN,		/* the server is shutting down */
+	FSM_EV_DRAIN_SPREAD,	/* the same, with drain_spread: this
+				   session's DRAIN comes after its share */
 	FSM_EV__COUNT
 };
 
@@ -97,8 +99,10 @@ enum fsm_event {
 #define FSM_A_SHUT_BACKEND_WR	0x0400000	/* EOF after the queued messages */
 #define FSM_A_CLOSE_BACKEND	0x0800000
 #define FSM_A_WANT_WRITEABLE	0x1000000
-#define FSM_A_RELEASE		0x2000000
-#define FSM_A__COUNT		26
+#define FSM_A_ARM_DRAIN_TIMER	0x2000000	/* DRAIN at this session's
+						   turn of drain_spread */
+#define FSM_A_RELEASE		0x4000000
+#define FSM_A__COUNT		27
 
 enum fsm_side {
 	FSM_SIDE_NONE,

@@ -21,6 +21,7 @@
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "proxy.h"
 #include "sdnotify.h"
 #include "ws.h"
 
@@ -29,6 +30,7 @@ struct listener {
 	char		*li_host;	/* owned; NULL: passed by systemd */
 	int		 li_port;
 	int		 li_tls;	/* adopt into the TLS vhost */
+	int		 li_proxy;	/* a PROXY header comes first */
 };
 
 static struct listener	*listen_list;	/* owned */
@@ -59,17 +61,23 @@ listen_resume_cb(void *arg)
 static void
 listen_cb(int fd, uint32_t events, void *arg)
 {
-	size_t	 i;
-	int	 c, tls = 0, on = 1;
+	struct sockaddr_storage	 peer;
+	socklen_t		 len;
+	size_t			 i;
+	int			 c, tls = 0, proxy = 0, on = 1;
 
 	(void)events;
 	(void)arg;
 	/* listen_list moves on reload: look the listener up, keep no pointer. */
 	for (i = 0; i < listen_n; i++)
-		if (listen_list[i].li_fd == fd)
+		if (listen_list[i].li_fd == fd) {
 			tls = listen_list[i].li_tls;
+			proxy = listen_list[i].li_proxy;
+		}
 	for (;;) {
-		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		len = sizeof(peer);
+		c = accept4(fd, (struct sockaddr *)&peer, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -89,7 +97,12 @@ listen_cb(int fd, uint32_t events, void *arg)
 		 * delayed ACK: about 40 ms per TLS 1.2 handshake.
 		 */
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-		ws_adopt(c, tls);
+		if (proxy)
+			proxy_accept(c, tls, &peer);
+		else {
+			proxy_forget(c);
+			ws_adopt(c, tls);
+		}
 	}
 }
 
@@ -169,11 +182,12 @@ listen_in(const struct config *cf, const struct listener *li)
 }
 
 /*
- * A socket systemd passed serves TLS when a "listen = ... tls" line names
- * its port: systemd's ListenStream= rarely spells the address the same.
+ * A socket systemd passed serves TLS (PROXY when WANT_PROXY) when a
+ * "listen = ... tls" ("... proxy") line names its port: systemd's
+ * ListenStream= rarely spells the address the same.
  */
 static int
-listen_inherited_tls(const struct config *cf, int fd)
+listen_inherited_flag(const struct config *cf, int fd, int want_proxy)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
@@ -189,7 +203,8 @@ listen_inherited_tls(const struct config *cf, int fd)
 	else
 		return (0);
 	for (i = 0; i < cf->cf_nlisten; i++)
-		if (cf->cf_listen[i].la_tls && cf->cf_listen[i].la_port == port)
+		if ((want_proxy ? cf->cf_listen[i].la_proxy :
+		    cf->cf_listen[i].la_tls) && cf->cf_listen[i].la_port == port)
 			return (1);
 	return (0);
 }
@@ -215,7 +230,8 @@ listen_adopt_inherited(const struct config *cf, int n)
 			return (-1);
 		}
 		listen_list[listen_n].li_fd = fd;
-		listen_list[listen_n++].li_tls = listen_inherited_tls(cf, fd);
+		listen_list[listen_n].li_proxy = listen_inherited_flag(cf, fd, 1);
+		listen_list[listen_n++].li_tls = listen_inherited_flag(cf, fd, 0);
 	}
 	listen_inherited = 1;
 	log_info("socket activation: listening on %d sockets from systemd; "
@@ -269,17 +285,19 @@ listen_update(const struct config *cf)
 		li->li_fd = fd;
 		li->li_port = la->la_port;
 		li->li_tls = la->la_tls;
+		li->li_proxy = la->la_proxy;
 		if ((li->li_host = strdup(la->la_host)) == NULL) {
 			log_warn("listen");
 			goto fail;
 		}
-		log_info("listening on %s port %d%s", la->la_host, la->la_port,
-		    la->la_tls ? " (TLS)" : "");
+		log_info("listening on %s port %d%s%s", la->la_host,
+		    la->la_port, la->la_tls ? " (TLS)" : "",
+		    la->la_proxy ? " (PROXY protocol)" : "");
 	}
 	/*
 	 * Then close what is gone; a listener's queued connections go too.
-	 * One that only turns TLS on or off keeps its socket: binding the
-	 * address anew would collide with it.
+	 * One that only turns TLS or PROXY on or off keeps its socket:
+	 * binding the address anew would collide with it.
 	 */
 	for (i = 0; i < first; i++) {
 		li = &listen_list[i];
@@ -288,7 +306,12 @@ listen_update(const struct config *cf)
 				log_info("%s port %d: TLS %s for new "
 				    "connections", li->li_host, li->li_port,
 				    la->la_tls ? "on" : "off");
+			if (li->li_proxy != la->la_proxy)
+				log_info("%s port %d: PROXY header %s for new "
+				    "connections", li->li_host, li->li_port,
+				    la->la_proxy ? "required" : "no longer read");
 			li->li_tls = la->la_tls;
+			li->li_proxy = la->la_proxy;
 			listen_list[n++] = *li;
 			continue;
 		}

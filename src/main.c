@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "health.h"
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "reload.h"
 #include "sdnotify.h"
 #include "session.h"
@@ -29,6 +31,12 @@
 static const char	*main_file = WSGATE_CONF;
 static struct config	*main_conf;
 static struct loop_timer main_shutdown;
+static struct loop_timer main_drain_delay;
+/*
+ * 1 from the first SIGTERM: the health check answers 503 and the
+ * listeners stay open for drain_delay; 2 once they are closed and the
+ * sessions are told to end.
+ */
 static int		 main_draining;
 static int		 main_reload_failed;	/* the last one */
 
@@ -62,11 +70,28 @@ main_shutdown_cb(void *arg)
 	loop_stop();
 }
 
+/* drain_delay is over, or was 0: stop accepting, end every session. */
+static void
+main_drain_cb(void *arg)
+{
+	(void)arg;
+	main_draining = 2;
+	log_info("draining %u sessions%s", session_count(),
+	    main_conf->cf_drain_spread > 0 ? " over drain_spread" : "");
+	listen_close();
+	session_drain_all(main_conf->cf_drain_spread);
+	if (main_conf->cf_shutdown_timeout > 0)
+		loop_timer_arm(&main_shutdown, main_conf->cf_shutdown_timeout);
+}
+
 static void
 main_signal(int signo)
 {
 	if (signo == SIGHUP) {
-		/* Draining: the listeners are closed and must stay so. */
+		/*
+		 * Draining, or about to: the listeners close (or are
+		 * closed) and must stay so.
+		 */
 		if (main_draining) {
 			log_warnx("SIGHUP while draining: ignored");
 			return;
@@ -83,12 +108,14 @@ main_signal(int signo)
 	}
 	main_draining = 1;
 	sdnotify_stopping();
-	log_info("%s: draining %u sessions", strsignal(signo),
-	    session_count());
-	listen_close();
-	session_drain_all();
-	if (main_conf->cf_shutdown_timeout > 0)
-		loop_timer_arm(&main_shutdown, main_conf->cf_shutdown_timeout);
+	health_drain();
+	log_info("%s: %u sessions; the health check answers 503%s",
+	    strsignal(signo), session_count(), main_conf->cf_drain_delay > 0 ?
+	    ", still serving for drain_delay" : "");
+	if (main_conf->cf_drain_delay > 0)
+		loop_timer_arm(&main_drain_delay, main_conf->cf_drain_delay);
+	else
+		main_drain_cb(NULL);
 }
 
 /* End of each loop iteration: free released sessions, maybe stop. */
@@ -98,7 +125,7 @@ main_after(void)
 	ws_after();
 	session_reap();
 	reload_reap();
-	if (main_draining && session_count() == 0)
+	if (main_draining == 2 && session_count() == 0)
 		loop_stop();
 }
 
@@ -167,6 +194,9 @@ main(int argc, char *argv[])
 	if (signals_init(main_signal) == -1)
 		fatal("signals");
 	loop_timer_init(&main_shutdown, main_shutdown_cb, NULL);
+	loop_timer_init(&main_drain_delay, main_drain_cb, NULL);
+	proxy_reconfigure(main_conf);
+	health_reconfigure(main_conf);
 	sdnotify_init(main_status);
 	if (static_init(main_conf) == -1)
 		fatal("static files");
@@ -183,7 +213,9 @@ main(int argc, char *argv[])
 	sdnotify_ready();
 	if (loop_run(ws_prepare, main_after) == -1)
 		fatal("epoll_wait");
+	loop_timer_cancel(&main_drain_delay);
 	listen_close();
+	proxy_done();
 	sdnotify_done();
 	ws_done();
 	static_done();

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "health.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -84,6 +85,8 @@ static struct mlistener	 metrics_cur = { -1, NULL, 0 };
 static struct mlistener	 metrics_new = { -1, NULL, 0 };
 static int		 metrics_keep;	/* prepare found no change */
 static uint64_t		 metrics_reloads[2];	/* failed, ok */
+static uint64_t		 metrics_proxies[METRICS_PROXY__COUNT];
+static uint64_t		 metrics_forwards;
 static time_t		 metrics_started;
 
 static void	metrics_conn_close(struct mconn *);
@@ -213,6 +216,34 @@ metrics_reload(int ok)
 /* The exposition */
 
 /* A label value: backslash, double quote and newline escaped. */
+void
+metrics_proxy(enum metrics_proxy result)
+{
+	metrics_proxies[result]++;
+}
+
+void
+metrics_forwarded(void)
+{
+	metrics_forwards++;
+}
+
+static const char *
+metrics_proxy_name(enum metrics_proxy result)
+{
+	switch (result) {
+	case METRICS_PROXY_ACCEPTED:	return ("accepted");
+	case METRICS_PROXY_LOCAL:	return ("local");
+	case METRICS_PROXY_UNTRUSTED:	return ("untrusted");
+	case METRICS_PROXY_MALFORMED:	return ("malformed");
+	case METRICS_PROXY_OVERSIZED:	return ("oversized");
+	case METRICS_PROXY_TIMEOUT:	return ("timeout");
+	case METRICS_PROXY_CLOSED:	return ("closed");
+	case METRICS_PROXY__COUNT:	break;
+	}
+	return ("?");
+}
+
 static void
 metrics_label(FILE *f, const char *s)
 {
@@ -314,6 +345,22 @@ metrics_render(size_t *lenp)
 	fprintf(f, "wsgate_reloads_total{result=\"ok\"} %" PRIu64 "\n"
 	    "wsgate_reloads_total{result=\"failed\"} %" PRIu64 "\n",
 	    metrics_reloads[1], metrics_reloads[0]);
+
+	metrics_family(f, "wsgate_draining", "gauge",
+	    "1 from SIGTERM on: the health check answers 503.");
+	fprintf(f, "wsgate_draining %d\n", health_draining());
+	metrics_family(f, "wsgate_proxy_headers_total", "counter",
+	    "Connections on proxy listeners, by what became of their PROXY "
+	    "header.");
+	for (i = 0; i < METRICS_PROXY__COUNT; i++)
+		fprintf(f, "wsgate_proxy_headers_total{result=\"%s\"} %" PRIu64
+		    "\n", metrics_proxy_name((enum metrics_proxy)i),
+		    metrics_proxies[i]);
+	metrics_family(f, "wsgate_forwarded_clients_total", "counter",
+	    "Handshakes whose client address came from X-Forwarded-For or "
+	    "Forwarded.");
+	fprintf(f, "wsgate_forwarded_clients_total %" PRIu64 "\n",
+	    metrics_forwards);
 
 	metrics_family(f, "wsgate_sessions_active", "gauge",
 	    "Sessions open now, by route.");
@@ -418,6 +465,16 @@ metrics_respond(struct mconn *co, int status, const char *text,
 }
 
 static void
+metrics_health(struct mconn *co)
+{
+	const char	*text, *body;
+	int		 status;
+
+	status = health_status(&text, &body);
+	metrics_respond(co, status, text, "text/plain", body, strlen(body));
+}
+
+static void
 metrics_request(struct mconn *co)
 {
 	char	*body, *sp;
@@ -430,6 +487,10 @@ metrics_request(struct mconn *co)
 	}
 	sp = co->co_req + 4;
 	len = strcspn(sp, " ?\r\n");
+	if (health_is(sp, len)) {
+		metrics_health(co);
+		return;
+	}
 	if (len != 8 || strncmp(sp, "/metrics", 8) != 0) {
 		metrics_respond(co, 404, "Not Found", "text/plain",
 		    "see /metrics\n", 13);

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "reload.h"
+#include "health.h"
+#include "proxy.h"
 #include "static.h"
 #include "tls.h"
 #include "ws.h"
@@ -137,6 +139,8 @@ reload_run(const char *file, struct config **cur)
 	metrics_commit(cf);
 	metrics_reload(1);
 	ws_reconfigure(cf);
+	proxy_reconfigure(cf);
+	health_reconfigure(cf);
 	/* Certificates go to new handshakes; open sessions keep theirs. */
 	ws_tls(tp);
 	log_set_level(cf->cf_log_level);

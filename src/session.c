@@ -31,6 +31,7 @@
 static struct session	*session_live;	/* owned list */
 static struct session	*session_released;	/* owned; freed by reap */
 static unsigned int	 session_nlive;
+static int		 session_drained;	/* session_drain_all() ran */
 static unsigned int	 session_lastid;
 
 static void	session_backend_cb(int, uint32_t, void *);
@@ -41,6 +42,7 @@ static void	session_send_cb(void *);
 static void	session_stall_cb(void *);
 static long	session_outq(struct session *);
 static void	session_close_cb(void *);
+static void	session_drain_cb(void *);
 
 static void
 session_link(struct session **head, struct session *s)
@@ -91,6 +93,7 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	s->se_route = rt;
 	s->se_wsi = wsi;
 	memcpy(s->se_peer, peer->sp_text, sizeof(s->se_peer));
+	memcpy(s->se_via, peer->sp_via, sizeof(s->se_via));
 	s->se_start = s->se_active = loop_now();
 	loop_timer_init(&s->se_idle, session_idle_cb, s);
 	loop_timer_init(&s->se_ping, session_ping_cb, s);
@@ -98,6 +101,7 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	loop_timer_init(&s->se_send, session_send_cb, s);
 	loop_timer_init(&s->se_stall, session_stall_cb, s);
 	loop_timer_init(&s->se_close, session_close_cb, s);
+	loop_timer_init(&s->se_drain, session_drain_cb, s);
 	rt->rt_sessions++;
 	metrics_session_start(rt);
 	session_nlive++;
@@ -120,6 +124,12 @@ unsigned int
 session_count(void)
 {
 	return (session_nlive);
+}
+
+int
+session_draining(void)
+{
+	return (session_drained);
 }
 
 /*
@@ -636,6 +646,7 @@ session_release(struct session *s)
 	loop_timer_cancel(&s->se_send);
 	loop_timer_cancel(&s->se_stall);
 	loop_timer_cancel(&s->se_close);
+	loop_timer_cancel(&s->se_drain);
 	free(s->se_fb);
 	s->se_fb = NULL;
 	session_close_backend(s);
@@ -653,12 +664,12 @@ session_release(struct session *s)
 		    strlen(s->se_close_reason));
 	else
 		why[0] = '\0';
-	log_info("session %u: end route %s peer %s duration %" PRIu64
+	log_info("session %u: end route %s peer %s%s%s duration %" PRIu64
 	    ".%03" PRIu64 "s ended-by %s close-sent %s close-received %s"
 	    " client->backend %" PRIu64 " msgs %" PRIu64 " bytes %" PRIu64
 	    " dropped backend->client %" PRIu64 " msgs %" PRIu64 " bytes %"
 	    PRIu64 " dropped", s->se_id, s->se_route->rt_path, s->se_peer,
-	    ms / 1000, ms % 1000, fsm_side_name(s->se_ended_by),
+	    s->se_via[0] != '\0' ? " via " : "", s->se_via, ms / 1000, ms % 1000, fsm_side_name(s->se_ended_by),
 	    session_code(sent, sizeof(sent), s->se_code_sent, why),
 	    session_code(recvd, sizeof(recvd),
 	    s->se_code_recv, recvd_why), s->se_c2b.sc_msgs,
@@ -770,6 +781,9 @@ session_act(struct session *s, unsigned int a)
 		break;
 	case FSM_A_ARM_CLOSE_TIMER:
 		session_arm(&s->se_close, rt->rt_close_timeout);
+		break;
+	case FSM_A_ARM_DRAIN_TIMER:
+		loop_timer_arm(&s->se_drain, s->se_drain_after);
 		break;
 	case FSM_A_SEND_CLOSE:
 		s->se_close_queued = 1;
@@ -952,13 +966,19 @@ session_client_gone(struct session *s)
 }
 
 void
-session_drain_all(void)
+session_drain_all(uint64_t spread)
 {
 	struct session	*s, *next;
+	uint64_t	 i = 0, n = session_nlive;
+
+	session_drained = 1;
 
 	for (s = session_live; s != NULL; s = next) {
 		next = s->se_next;
-		session_dispatch(s, FSM_EV_DRAIN);
+		/* The i-th of n at i/n of the spread: the first at once. */
+		s->se_drain_after = spread * i++ / n;
+		session_dispatch(s, s->se_drain_after == 0 ? FSM_EV_DRAIN :
+		    FSM_EV_DRAIN_SPREAD);
 	}
 }
 
@@ -1078,4 +1098,10 @@ static void
 session_close_cb(void *arg)
 {
 	session_dispatch(arg, FSM_EV_CLOSE_TIMEOUT);
+}
+
+static void
+session_drain_cb(void *arg)
+{
+	session_dispatch(arg, FSM_EV_DRAIN);
 }

@@ -26,6 +26,8 @@ struct route;
 struct session_peer {
 	char		 sp_text[64];	/* "addr:port", "[addr]:port" */
 	char		 sp_addr[48];	/* the address alone */
+	char		 sp_via[64];	/* the balancer's "addr:port" when the
+					   client came through one; or "" */
 	unsigned char	 sp_key[IPLIMIT_KEY_MAX];	/* max_connections_per_ip */
 	size_t		 sp_keylen;
 };
@@ -46,12 +48,14 @@ struct session {
 	struct lws	*se_wsi;	/* borrowed; NULL once the client is gone */
 	int		 se_fd;		/* backend socket, -1 when closed */
 	char		 se_peer[64];
+	char		 se_via[64];	/* the balancer, or "" */
 	unsigned char	 se_ipkey[IPLIMIT_KEY_MAX];
 	size_t		 se_ipkeylen;
 	uint64_t	 se_start;
 	uint64_t	 se_active;	/* last message either way */
 	long		 se_stall_outq;	/* unread by the backend when the
 					   stall timer was last armed */
+	uint64_t	 se_drain_after;	/* ARM_DRAIN_TIMER's wait, ms */
 	uint64_t	 se_send_since;	/* backend data waiting since this
 					   time + 1; 0: nothing waits */
 
@@ -81,7 +85,7 @@ struct session {
 			 se_deflate:1;	/* permessage-deflate taken */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
-			 se_close;
+			 se_close, se_drain;
 
 	uint8_t		 se_pending[FSM_QUEUE_MAX];	/* events raised
 							   by actions */
@@ -129,13 +133,18 @@ int		 session_established(struct session *);
 int		 session_client_writeable(struct session *);
 /* libwebsockets is done with the client connection. */
 void		 session_client_gone(struct session *);
-/* Send DRAIN to every live session. */
-void		 session_drain_all(void);
+/*
+ * Send DRAIN to every live session, spread evenly over SPREAD ms (0: all
+ * now), so that their clients do not all reconnect at once.
+ */
+void		 session_drain_all(uint64_t spread);
 /* CB for every live session, which it must not end. */
 void		 session_foreach(void (*cb)(const struct session *, void *),
 		    void *);
 /* Free released sessions: called when no callback holds one. */
 void		 session_reap(void);
 unsigned int	 session_count(void);
+/* 1 once session_drain_all() ran: no new session may start. */
+int		 session_draining(void);
 
 #endif

@@ -22,7 +22,9 @@
 
 #include "backend.h"
 #include "config.h"
+#include "forwarded.h"
 #include "handshake.h"
+#include "health.h"
 #include "log.h"
 #include "loop.h"
 #include "iplimit.h"
@@ -30,6 +32,7 @@
 #include "metrics.h"
 #include "origin.h"
 #include "pmd.h"
+#include "proxy.h"
 #include "session.h"
 #include "static.h"
 #include "subprotocol.h"
@@ -244,9 +247,60 @@ ws_refuse(struct lws *wsi, const char *peer, const char *path, int status,
 	return (ws_refuse_hdr(wsi, peer, path, status, why, NULL));
 }
 
+/* MI's client as PEER's text and per-IP key. */
+static void
+ws_peer_text(const struct metadata_info *mi, struct session_peer *peer)
+{
+	inet_ntop(mi->mi_family == 4 ? AF_INET : AF_INET6, mi->mi_src,
+	    peer->sp_addr, sizeof(peer->sp_addr));
+	snprintf(peer->sp_text, sizeof(peer->sp_text), mi->mi_family == 4 ?
+	    "%s:%u" : "[%s]:%u", peer->sp_addr, mi->mi_sport);
+	/* The per-IP limit's key: the family, then the address. */
+	peer->sp_key[0] = (unsigned char)mi->mi_family;
+	memcpy(peer->sp_key + 1, mi->mi_src, mi->mi_family == 4 ? 4 : 16);
+	peer->sp_keylen = mi->mi_family == 4 ? 5 : 17;
+}
+
+/*
+ * A trusted HTTP balancer's word for the client: Forwarded when it sent
+ * one, else X-Forwarded-For.  Only when the peer found so far (the TCP
+ * peer or the PROXY header's client) is in trusted_proxies; anyone else
+ * may write these headers.  1 when MI's client changed.
+ */
+static int
+ws_forwarded(struct lws *wsi, struct metadata_info *mi)
+{
+	char			 buf[2048];
+	struct forwarded_addr	 fa;
+	enum forwarded_kind	 kind = FORWARDED_RFC7239;
+
+	if (ws_conf->cf_ntrusted == 0 || !cidr_match(ws_conf->cf_trusted,
+	    ws_conf->cf_ntrusted, mi->mi_family, mi->mi_src))
+		return (0);
+	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "forwarded:", 10) < 0) {
+		kind = FORWARDED_XFF;
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR) <= 0 ||
+		    lws_hdr_copy(wsi, buf, sizeof(buf),
+		    WSI_TOKEN_X_FORWARDED_FOR) < 0)
+			return (0);
+	}
+	if (forwarded_client(kind, buf, ws_conf->cf_trusted,
+	    ws_conf->cf_ntrusted, &fa) == -1)
+		return (0);
+	if (fa.fa_family != mi->mi_family)
+		memset(mi->mi_dst, 0, sizeof(mi->mi_dst));	/* unknown */
+	mi->mi_family = fa.fa_family;
+	memcpy(mi->mi_src, fa.fa_addr, sizeof(mi->mi_src));
+	mi->mi_sport = fa.fa_port;
+	metrics_forwarded();
+	return (1);
+}
+
 /*
  * The client's and our address of WSI, for the log (PEER as "addr:port")
- * and the metadata.  IPv4-mapped IPv6 addresses are not used: wsgated's
+ * and the metadata.  Behind a balancer the client is the one its PROXY
+ * header or its forwarding headers name, and PEER keeps the balancer's
+ * address in sp_via.  IPv4-mapped IPv6 addresses are not used: wsgated's
  * own listeners are either IPv4 or IPv6-only.
  */
 static void
@@ -257,7 +311,9 @@ ws_addresses(struct lws *wsi, struct session_peer *peer,
 	socklen_t		 len = sizeof(ss), llen = sizeof(ls);
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	int			 fd = lws_get_socket_fd(wsi);
+	struct proxy_header	 ph;
+	int			 fd = lws_get_socket_fd(wsi), via = 0;
+	char			 balancer[sizeof(peer->sp_text)];
 
 	memset(peer, 0, sizeof(*peer));
 	snprintf(peer->sp_text, sizeof(peer->sp_text), "?");
@@ -281,14 +337,21 @@ ws_addresses(struct lws *wsi, struct session_peer *peer,
 		mi->mi_dport = ntohs(((struct sockaddr_in6 *)&ls)->sin6_port);
 	} else
 		return;
-	inet_ntop(mi->mi_family == 4 ? AF_INET : AF_INET6, mi->mi_src,
-	    peer->sp_addr, sizeof(peer->sp_addr));
-	snprintf(peer->sp_text, sizeof(peer->sp_text), mi->mi_family == 4 ?
-	    "%s:%u" : "[%s]:%u", peer->sp_addr, mi->mi_sport);
-	/* The per-IP limit's key: the family, then the address. */
-	peer->sp_key[0] = (unsigned char)mi->mi_family;
-	memcpy(peer->sp_key + 1, mi->mi_src, mi->mi_family == 4 ? 4 : 16);
-	peer->sp_keylen = mi->mi_family == 4 ? 5 : 17;
+	ws_peer_text(mi, peer);
+	memcpy(balancer, peer->sp_text, sizeof(balancer));
+	if (proxy_client(fd, &ph) == 0) {
+		mi->mi_family = ph.ph_family;
+		memcpy(mi->mi_src, ph.ph_src, sizeof(mi->mi_src));
+		memcpy(mi->mi_dst, ph.ph_dst, sizeof(mi->mi_dst));
+		mi->mi_sport = ph.ph_sport;
+		mi->mi_dport = ph.ph_dport;
+		via = 1;
+	}
+	via |= ws_forwarded(wsi, mi);
+	if (!via)
+		return;
+	ws_peer_text(mi, peer);
+	memcpy(peer->sp_via, balancer, sizeof(peer->sp_via));
 }
 
 /* A request header as a string, or NULL when absent or too long. */
@@ -519,6 +582,10 @@ ws_confirm(struct lws *wsi)
 			return (ws_refuse(wsi, peer.sp_text, logpath, 401,
 			    token_result_name(tr)));
 	}
+	/* A handshake that was under way when the drain began. */
+	if (session_draining())
+		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
+		    "server shutting down"));
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
@@ -631,6 +698,23 @@ ws_pmd_cb(struct lws_context *cx, const struct lws_extension *ext,
 	return (0);
 }
 
+/* The health check: a whole response, then close, as ws_refuse_hdr(). */
+static int
+ws_health(struct lws *wsi)
+{
+	char		 buf[256];
+	const char	*text, *body;
+	int		 n, status;
+
+	status = health_status(&text, &body);
+	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+	    status, text, strlen(body), body);
+	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
+	return (-1);
+}
+
 static int
 callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -642,6 +726,9 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return (ws_confirm(wsi));
 	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		if (health_is(in, strlen(in)) &&
+		    lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) <= 0)
+			return (ws_health(wsi));
 		if (static_too_long(in))
 			return (ws_refuse(wsi, "-", "-", 414,
 			    "request path too long"));

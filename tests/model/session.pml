@@ -387,6 +387,7 @@ proctype Once()
 	ONCE(true, E_PONG_TIMEOUT)
 	ONCE(true, E_SEND_TIMEOUT)
 	ONCE(true, E_DRAIN)
+	ONCE(true, E_DRAIN_SPREAD)
 	:: released -> break
 #ifndef NORETIRE
 	:: break

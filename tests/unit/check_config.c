@@ -401,6 +401,45 @@ START_TEST(test_subprotocols)
 }
 END_TEST
 
+/* The keys behind a balancer: listener flags, ranges, health, drain. */
+START_TEST(test_balancer)
+{
+	struct config	*cf;
+
+	cf = parse_ok("[server]\nlisten = 127.0.0.1:8080 proxy\n"
+	    "listen = [::]:8443 tls proxy\nlisten = 127.0.0.1:8081 proxy tls\n"
+	    "listen = 127.0.0.1:8082\ntls_cert = /c\ntls_key = /k\n"
+	    "trusted_proxies = 10.1.2.3/8 2001:db8::/32  192.0.2.7\n"
+	    "health_path = /healthz\ndrain_delay = 2s\ndrain_spread = 3s\n"
+	    "shutdown_timeout = 10s\n");
+	ck_assert_int_eq(cf->cf_listen[0].la_proxy, 1);
+	ck_assert_int_eq(cf->cf_listen[0].la_tls, 0);
+	ck_assert_int_eq(cf->cf_listen[1].la_proxy, 1);
+	ck_assert_int_eq(cf->cf_listen[1].la_tls, 1);
+	ck_assert_int_eq(cf->cf_listen[2].la_proxy, 1);
+	ck_assert_int_eq(cf->cf_listen[2].la_tls, 1);
+	ck_assert_int_eq(cf->cf_listen[3].la_proxy, 0);
+	ck_assert_uint_eq(cf->cf_ntrusted, 3);
+	ck_assert_int_eq(cf->cf_trusted[0].c_family, 4);
+	ck_assert_uint_eq(cf->cf_trusted[0].c_bits, 8);
+	ck_assert_uint_eq(cf->cf_trusted[0].c_addr[1], 0);	/* host bits */
+	ck_assert_int_eq(cf->cf_trusted[1].c_family, 6);
+	ck_assert_uint_eq(cf->cf_trusted[1].c_bits, 32);
+	ck_assert_uint_eq(cf->cf_trusted[2].c_bits, 32);
+	ck_assert_str_eq(cf->cf_health_path, "/healthz");
+	ck_assert_uint_eq(cf->cf_drain_delay, 2000);
+	ck_assert_uint_eq(cf->cf_drain_spread, 3000);
+	config_free(cf);
+	/* Defaults: no health check, no delay, no spread, nothing trusted. */
+	cf = parse_ok(SERVER);
+	ck_assert_ptr_null(cf->cf_health_path);
+	ck_assert_uint_eq(cf->cf_drain_delay, 0);
+	ck_assert_uint_eq(cf->cf_drain_spread, 0);
+	ck_assert_uint_eq(cf->cf_ntrusted, 0);
+	config_free(cf);
+}
+END_TEST
+
 START_TEST(test_route_order)
 {
 	struct config	*cf;
@@ -607,9 +646,45 @@ static const struct {
 	{ SERVER "listen = 127.0.0.1:8080 tls\n", 1, "t.ini:3: listen: "
 	    "'127.0.0.1:8080 tls' already at line 2\n" },
 	{ SERVER "listen = 127.0.0.1:81 tls tls\n", 1,
-	    "t.ini:3: listen: unexpected 'tls tls' after the address\n" },
+	    "t.ini:3: listen: unexpected 'tls' after the address (flags: "
+	    "tls, proxy)\n" },
 	{ SERVER "listen = 127.0.0.1:81 ssl\n", 1,
-	    "t.ini:3: listen: unexpected 'ssl' after the address\n" },
+	    "t.ini:3: listen: unexpected 'ssl' after the address (flags: "
+	    "tls, proxy)\n" },
+	{ SERVER "trusted_proxies = ::1\nlisten = 127.0.0.1:81 proxy proxy\n",
+	    1, "t.ini:4: listen: unexpected 'proxy' after the address "
+	    "(flags: tls, proxy)\n" },
+	{ SERVER "listen = 127.0.0.1:81 proxy\n", 1,
+	    "t.ini:3: listen: a proxy listener needs trusted_proxies in "
+	    "[server]\n" },
+	{ SERVER "trusted_proxies = 10.0.0.0/8 10.0.0.0/33 ::1/129\n", 1,
+	    "t.ini:3: trusted_proxies: '10.0.0.0/33' is not ADDRESS or "
+	    "ADDRESS/BITS\n" },
+	{ SERVER "trusted_proxies = ::1/129\n", 1,
+	    "t.ini:3: trusted_proxies: '::1/129' is not ADDRESS or "
+	    "ADDRESS/BITS\n" },
+	{ SERVER "trusted_proxies = 10.0.0.0/\n", 1,
+	    "t.ini:3: trusted_proxies: '10.0.0.0/' is not ADDRESS or "
+	    "ADDRESS/BITS\n" },
+	{ SERVER "trusted_proxies = 10.0.0.0/+8\n", 1,
+	    "t.ini:3: trusted_proxies: '10.0.0.0/+8' is not ADDRESS or "
+	    "ADDRESS/BITS\n" },
+	{ SERVER "trusted_proxies = lb.example\n", 1,
+	    "t.ini:3: trusted_proxies: 'lb.example' is not ADDRESS or "
+	    "ADDRESS/BITS\n" },
+	{ SERVER "trusted_proxies =\n", 1,
+	    "t.ini:3: trusted_proxies: name at least one address range\n" },
+	{ SERVER "health_path = healthz\n", 1,
+	    "t.ini:3: health_path: 'healthz' is not a request path such as "
+	    "/healthz\n" },
+	{ SERVER "health_path = /health?x\n", 1,
+	    "t.ini:3: health_path: '/health?x' is not a request path such "
+	    "as /healthz\n" },
+	{ SERVER "drain_delay = 5\n", 1,
+	    "t.ini:3: drain_delay: '5' needs a unit (ms, s, m, h)\n" },
+	{ SERVER "drain_spread = 10s\n", 1,
+	    "t.ini:3: drain_spread: must be less than shutdown_timeout, "
+	    "which counts from the same moment\n" },
 	{ SERVER "listen = localhost:80\n", 1, "t.ini:3: listen: 'localhost' "
 	    "is not an IP address (no DNS lookups: use e.g. 127.0.0.1 or "
 	    "[::1])\n" },
@@ -1157,6 +1232,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_metadata, 0, nitems(metadatas));
 	tcase_add_loop_test(tc, test_subprotocols, 0, nitems(subprotocols));
 	tcase_add_test(tc, test_route_order);
+	tcase_add_test(tc, test_balancer);
 	tcase_add_test(tc, test_lexical);
 	tcase_add_loop_test(tc, test_listen, 0, nitems(listens));
 	suite_add_tcase(s, tc);

@@ -46,6 +46,7 @@
 #define SHUT_B		FSM_A_SHUT_BACKEND_WR
 #define CLOSE_B		FSM_A_CLOSE_BACKEND
 #define WW		FSM_A_WANT_WRITEABLE
+#define T_DRAIN		FSM_A_ARM_DRAIN_TIMER
 #define FREE		FSM_A_RELEASE
 
 /* Everything that puts bytes on the client connection or asks to. */
@@ -118,6 +119,7 @@ static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_CLOSE_TIMEOUT] = FSM_SIDE_GATEWAY,
 	[FSM_EV_SEND_TIMEOUT] = FSM_SIDE_GATEWAY,
 	[FSM_EV_DRAIN] = FSM_SIDE_GATEWAY,
+	[FSM_EV_DRAIN_SPREAD] = FSM_SIDE_GATEWAY,
 };
 
 #define EVBIT(e)	(UINT64_C(1) << FSM_EV_##e)
@@ -155,6 +157,8 @@ static const struct {
 	{ PING,		EVBIT(PING_DUE) },
 	{ PONG_OK,	EVBIT(PONG) },
 	{ CLOSE,	EVBIT(CLIENT_WRITEABLE) },
+	/* A spread drain only defers DRAIN. */
+	{ T_DRAIN,	EVBIT(DRAIN_SPREAD) },
 };
 
 static int
@@ -1255,6 +1259,23 @@ static const struct walk walks[] = {
 		S(CLIENT_GONE, SHUTTING, SHUT_B | T_CLOSE, 0, 0),
 		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
 		S(CLOSE_TIMEOUT, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "server drains with drain_spread: 1001 at its turn", FSM_ST_OPEN, {
+		S(DRAIN_SPREAD, OPEN, T_DRAIN, 0, 0),
+		S(CLIENT_DATA, OPEN, FWD_C, 0, 0),
+		S(DRAIN, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
+		S(DRAIN_SPREAD, CLOSING, 0, 0, 0),
+		S(CLIENT_WRITEABLE, CLOSE_SENT, CLOSE | T_CLOSE, 0, 0),
+		S(CLIENT_CLOSE, SHUTTING,
+		    LOG_CLOSE | FWD_CLOSE | SHUT_B | T_CLOSE, 0, 0),
+		S(BACKEND_WR_CLOSED, LINGER, 0, 0, 0),
+		S(BACKEND_EOF, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "a spread drain during the handshake waits for OPEN",
+	    FSM_ST_HANDSHAKE, {
+		S(DRAIN_SPREAD, HANDSHAKE, T_DRAIN, 0, 0),
+		OPENED,
+		S(DRAIN, CLOSING, RX_ON | DROP_B | WW | T_CLOSE, 1001, 1),
 		END } },
 	{ "ping answered, then not", FSM_ST_OPEN, {
 		S(PING_DUE, OPEN, PING | WW | T_PONG, 0, 0),

@@ -22,6 +22,8 @@ main(void)
 	srunner_add_suite(sr, subprotocol_suite());
 	srunner_add_suite(sr, handshake_suite());
 	srunner_add_suite(sr, pmd_suite());
+	srunner_add_suite(sr, proxy_header_suite());
+	srunner_add_suite(sr, forwarded_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

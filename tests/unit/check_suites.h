@@ -6,6 +6,7 @@
 
 Suite	*bufq_suite(void);
 Suite	*config_suite(void);
+Suite	*forwarded_suite(void);
 Suite	*framing_suite(void);
 Suite	*fsm_suite(void);
 Suite	*handshake_suite(void);
@@ -13,6 +14,7 @@ Suite	*metadata_suite(void);
 Suite	*route_suite(void);
 Suite	*origin_suite(void);
 Suite	*pmd_suite(void);
+Suite	*proxy_header_suite(void);
 Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
 
