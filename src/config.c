@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <pwd.h>
@@ -117,6 +118,7 @@ enum {
 	RK_PING_INTERVAL,
 	RK_PING_TIMEOUT,
 	RK_CLOSE_TIMEOUT,
+	RK_CONNECT_TIMEOUT,
 	RK_SEND_TIMEOUT,
 	RK_ON_BACKEND_DOWN,
 	RK_MAX_CONNECTIONS,
@@ -146,6 +148,8 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_ping_timeout, 0),
 	[RK_CLOSE_TIMEOUT] = KEY("close_timeout", KT_DURATION, route,
 	    rt_close_timeout, 1),
+	[RK_CONNECT_TIMEOUT] = KEY("connect_timeout", KT_DURATION, route,
+	    rt_connect_timeout, 1),
 	[RK_SEND_TIMEOUT] = KEY("send_timeout", KT_DURATION, route,
 	    rt_send_timeout, 0),
 	[RK_ON_BACKEND_DOWN] = KEY("on_backend_down", KT_BACKEND_DOWN, route,
@@ -468,7 +472,66 @@ parse_address(struct parse *p, const struct key *k, struct listen_addr *la,
 	    "[IPV6]:PORT or unix:/PATH", k->k_name, value));
 }
 
-/* "unix:/PATH" (stream) or "seqpacket:/PATH"; FIELD is rt_backend. */
+/*
+ * "tcp:HOST:PORT", "tcp:[V6]:PORT": a name is resolved here, once, so
+ * that no session waits for DNS; the first address wins.
+ */
+static int
+parse_tcp(struct parse *p, struct route *rt, const char *value)
+{
+	char		 host[256], *port, *end;
+	struct addrinfo	 hints, *res;
+	const char	*s;
+	uint64_t	 n;
+	int		 rc;
+
+	if (strlen(value) >= sizeof(host))
+		goto bad;
+	snprintf(host, sizeof(host), "%s", value);
+	if (host[0] == '[') {
+		if ((end = strchr(host, ']')) == NULL || end[1] != ':')
+			goto bad;
+		*end = '\0';
+		port = end + 2;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		if (!ip_valid(AF_INET6, host))
+			goto bad;
+	} else {
+		if ((port = strrchr(host, ':')) == NULL || port == host)
+			goto bad;
+		*port++ = '\0';
+		if (strchr(host, ':') != NULL)
+			goto bad;	/* IPv6 goes in brackets */
+	}
+	s = port;
+	if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 1 || n > 65535)
+		goto bad;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0)
+		return (parse_err(p, p->p_line, "backend: cannot resolve "
+		    "'%s': %s", host, gai_strerror(rc)));
+	rt->rt_tcp_family = res->ai_family;
+	if (res->ai_family == AF_INET)
+		memcpy(rt->rt_tcp_addr, &((struct sockaddr_in *)
+		    (void *)res->ai_addr)->sin_addr, 4);
+	else
+		memcpy(rt->rt_tcp_addr, &((struct sockaddr_in6 *)
+		    (void *)res->ai_addr)->sin6_addr, 16);
+	freeaddrinfo(res);
+	rt->rt_tcp_port = (unsigned int)n;
+	return (1);
+
+ bad:
+	return (parse_err(p, p->p_line, "backend: 'tcp:%s' is not "
+	    "tcp:HOST:PORT or tcp:[IPV6]:PORT", value));
+}
+
+/*
+ * "unix:/PATH" (stream), "seqpacket:/PATH" or "tcp:HOST:PORT"; FIELD is
+ * rt_backend.
+ */
 static int
 parse_backend(struct parse *p, char **field, const char *value)
 {
@@ -477,6 +540,15 @@ parse_backend(struct parse *p, char **field, const char *value)
 	const char	*path;
 	size_t		 len;
 
+	rt->rt_seqpacket = 0;
+	rt->rt_tcp_family = 0;
+	if (strncmp(value, "tcp:", 4) == 0) {
+		if (parse_tcp(p, rt, value + 4) == 0)
+			return (0);
+		if ((*field = strdup(value + 4)) == NULL)
+			return (parse_err(p, p->p_line, "out of memory"));
+		return (1);
+	}
 	if (strncmp(value, "unix:/", 6) == 0)
 		path = value + 5;
 	else if (strncmp(value, "seqpacket:/", 11) == 0) {
@@ -484,7 +556,8 @@ parse_backend(struct parse *p, char **field, const char *value)
 		rt->rt_seqpacket = 1;
 	} else
 		return (parse_err(p, p->p_line, "backend: '%s' is not "
-		    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH", value));
+		    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or "
+		    "tcp:HOST:PORT", value));
 	if ((len = strlen(path)) > BACKEND_PATH_MAX)
 		return (parse_err(p, p->p_line, "backend: the path has %zu "
 		    "bytes; a UNIX socket path has at most %d", len,
@@ -889,6 +962,7 @@ route_init(struct route *rt)
 	rt->rt_ping_interval = 30 * 1000;
 	rt->rt_ping_timeout = 30 * 1000;
 	rt->rt_close_timeout = 5 * 1000;
+	rt->rt_connect_timeout = 5 * 1000;
 	rt->rt_send_timeout = 60 * 1000;
 	rt->rt_on_backend_down = BACKEND_DOWN_HTTP;
 }
@@ -1293,6 +1367,11 @@ route_access_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_backend_owner = route_own(p, rt->rt_backend_owner);
 		rt->rt_backend_uid = p->p_srv.rt_backend_uid;
 	}
+	/* SO_PEERCRED names the peer of a UNIX socket only. */
+	if (rt->rt_tcp_family != 0 && rt->rt_backend_owner != NULL)
+		parse_err(p, set[RK_BACKEND_OWNER] != 0 ?
+		    set[RK_BACKEND_OWNER] : p->p_srvset[RK_BACKEND_OWNER],
+		    "backend_owner applies to unix: backends, not tcp:");
 	if (rt->rt_auth_token && rt->rt_token_secret == NULL)
 		parse_err(p, set[RK_AUTH] != 0 ? set[RK_AUTH] :
 		    p->p_srvset[RK_AUTH], "auth = token needs "

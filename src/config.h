@@ -44,8 +44,12 @@ struct listen_addr {
 struct route {
 	char		*rt_path;	/* owned; without the trailing '*' */
 	int		 rt_prefix;	/* 1: "PATH*" matches PATH and below */
-	char		*rt_backend;	/* owned; UNIX socket path */
+	char		*rt_backend;	/* owned; UNIX socket path, or
+					   tcp's HOST:PORT as written */
 	int		 rt_seqpacket;	/* SOCK_SEQPACKET, not SOCK_STREAM */
+	int		 rt_tcp_family;	/* tcp: AF_INET or AF_INET6; 0: UNIX */
+	unsigned char	 rt_tcp_addr[16];	/* tcp: resolved at load */
+	unsigned int	 rt_tcp_port;
 	enum route_framing rt_framing;	/* SEQPACKET iff rt_seqpacket */
 	enum route_metadata rt_metadata;
 	char		*rt_subprotocols;	/* owned; "a b c", or NULL */
@@ -63,6 +67,7 @@ struct route {
 	uint64_t	 rt_ping_interval;
 	uint64_t	 rt_ping_timeout;
 	uint64_t	 rt_close_timeout;
+	uint64_t	 rt_connect_timeout;	/* tcp: the held handshake */
 	uint64_t	 rt_send_timeout;	/* slow consumer: 1008 */
 	enum route_backend_down rt_on_backend_down;
 	unsigned int	 rt_max_connections;	/* 0: no route limit */

@@ -208,6 +208,7 @@ ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
 	case 429:	text = "Too Many Requests"; break;
 	case 431:	text = "Request Header Fields Too Large"; break;
 	case 502:	text = "Bad Gateway"; break;
+	case 504:	text = "Gateway Timeout"; break;
 	default:	text = "Service Unavailable"; break;
 	}
 	if (hdr == NULL)
@@ -517,7 +518,7 @@ ws_confirm(struct lws *wsi)
 	    peer.sp_keylen) >= rt->rt_max_per_ip)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 429,
 		    "max_connections_per_ip reached"));
-	st = backend_connect(rt->rt_backend, rt->rt_seqpacket, &fd);
+	st = backend_connect(rt, &fd);
 	if (st == BACKEND_OK && rt->rt_backend_owner != NULL &&
 	    (uid = ws_peer_uid(fd)) != (long)rt->rt_backend_uid) {
 		ws_user_name(uid, got, sizeof(got));
@@ -528,7 +529,7 @@ ws_confirm(struct lws *wsi)
 		st = BACKEND_DOWN;
 		errno = EPERM;
 	}
-	if (st != BACKEND_OK) {
+	if (st != BACKEND_OK && st != BACKEND_CONNECTING) {
 		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
 		metrics_backend_error(rt, st == BACKEND_BUSY);
 		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
@@ -551,11 +552,19 @@ ws_confirm(struct lws *wsi)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 431,
 		    "request headers too large for the metadata"));
 	}
-	if ((s = session_new(rt, wsi, fd, &peer, ws_metabuf,
-	    (size_t)nmeta)) == NULL)
+	if ((s = session_new(rt, wsi, fd, st == BACKEND_CONNECTING, &peer,
+	    ws_metabuf, (size_t)nmeta)) == NULL)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
 		    "out of resources"));
 	lws_set_opaque_user_data(wsi, s);
+	/*
+	 * A TCP connect under way: the answer waits for it (the project's
+	 * lws-4.3.5-ws-upgrade-defer patch), and so does the client.
+	 */
+	if (st == BACKEND_CONNECTING) {
+		lws_ws_upgrade_defer(wsi);
+		lws_rx_flow_control(wsi, 0);
+	}
 	return (0);
 }
 
@@ -594,6 +603,7 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
 		    lws_frame_is_binary(wsi)));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_HTTP_WRITEABLE:	/* a held handshake */
 		return (session_client_writeable(s));
 	case LWS_CALLBACK_RECEIVE_PONG:
 		return (session_dispatch(s, FSM_EV_PONG));
@@ -801,6 +811,24 @@ ws_adopt(int fd, int tls)
 	/* On failure lws has closed fd. */
 	if (lws_adopt_socket_vhost(tls ? ws_tls_vh : ws_vh, fd) == NULL)
 		log_warnx("cannot hand a connection to libwebsockets");
+}
+
+/* The held handshake gets its 101; -1 when the callback must return -1. */
+int
+ws_accept(struct lws *wsi)
+{
+	if (lws_ws_upgrade_resume(wsi) != 0)
+		return (-1);
+	lws_rx_flow_control(wsi, 1);
+	return (0);
+}
+
+/* The held handshake is refused: call from its writeable callback. */
+int
+ws_refuse_held(struct lws *wsi, const char *peer, const char *path,
+    int status, const char *why)
+{
+	return (ws_refuse(wsi, peer, path, status, why));
 }
 
 void
