@@ -561,10 +561,8 @@ ws_confirm(struct lws *wsi)
 	 * A TCP connect under way: the answer waits for it (the project's
 	 * lws-4.3.5-ws-upgrade-defer patch), and so does the client.
 	 */
-	if (st == BACKEND_CONNECTING) {
+	if (st == BACKEND_CONNECTING)
 		lws_ws_upgrade_defer(wsi);
-		lws_rx_flow_control(wsi, 0);
-	}
 	return (0);
 }
 
@@ -817,10 +815,7 @@ ws_adopt(int fd, int tls)
 int
 ws_accept(struct lws *wsi)
 {
-	if (lws_ws_upgrade_resume(wsi) != 0)
-		return (-1);
-	lws_rx_flow_control(wsi, 1);
-	return (0);
+	return (lws_ws_upgrade_resume(wsi) != 0 ? -1 : 0);
 }
 
 /* The held handshake is refused: call from its writeable callback. */
