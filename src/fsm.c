@@ -169,8 +169,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	R(CONNECTING, BACKEND_DOWN, ACCEPTING_DOWN, A_CLOSE_B | A_WW, 0,
 	    NULL),
 	IGN(CONNECTING, BACKEND_CONNECTING),
-	H(CONNECTING, CONNECT_TIMEOUT, REJECTING, A_CLOSE_B | A_WW, 504,
-	    "backend timed out", GATEWAY),
+	H(CONNECTING, CONNECT_TIMEOUT, REJECTING, A_CLOSE_B | A_WW | A_T_CLOSE,
+	    504, "backend timed out", GATEWAY),
 	IGN(CONNECTING, ESTABLISHED),
 	IGN(CONNECTING, CLIENT_DATA),
 	IGN(CONNECTING, CLIENT_TOO_BIG),
@@ -189,8 +189,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(CONNECTING, BACKEND_CLOSE),
 	IGN(CONNECTING, BACKEND_TOO_BIG),
 	IGN(CONNECTING, BACKEND_BAD_FRAME),
-	H(CONNECTING, BACKEND_ERROR, REJECTING, A_CLOSE_B | A_WW, 502,
-	    "backend unavailable", BACKEND),
+	H(CONNECTING, BACKEND_ERROR, REJECTING, A_CLOSE_B | A_WW | A_T_CLOSE,
+	    502, "backend unavailable", BACKEND),
 	IGN(CONNECTING, BACKEND_QUEUE_FULL),
 	IGN(CONNECTING, BACKEND_QUEUE_ROOM),
 	IGN(CONNECTING, BACKEND_PROGRESS),
@@ -227,8 +227,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(ACCEPTING, BACKEND_CLOSE),
 	IGN(ACCEPTING, BACKEND_TOO_BIG),
 	IGN(ACCEPTING, BACKEND_BAD_FRAME),
-	H(ACCEPTING, BACKEND_ERROR, REJECTING, A_CLOSE_B | A_WW, 502,
-	    "backend unavailable", BACKEND),
+	H(ACCEPTING, BACKEND_ERROR, REJECTING, A_CLOSE_B | A_WW | A_T_CLOSE,
+	    502, "backend unavailable", BACKEND),
 	IGN(ACCEPTING, BACKEND_QUEUE_FULL),
 	IGN(ACCEPTING, BACKEND_QUEUE_ROOM),
 	IGN(ACCEPTING, BACKEND_PROGRESS),
@@ -308,7 +308,8 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 	IGN(REJECTING, IDLE_TIMEOUT),
 	IGN(REJECTING, PING_DUE),
 	IGN(REJECTING, PONG_TIMEOUT),
-	IGN(REJECTING, CLOSE_TIMEOUT),
+	/* Bounded like a close: a client that takes nothing is dropped. */
+	R(REJECTING, CLOSE_TIMEOUT, CLOSE_SENT_DEAD, A_KILL | A_T_CLOSE, 0, NULL),
 	IGN(REJECTING, SEND_TIMEOUT),
 	IGN(REJECTING, DRAIN),
 
@@ -835,7 +836,7 @@ static const struct fsm_step fsm_table[FSM_ST__COUNT][FSM_EV__COUNT] = {
 struct fsm_step
 fsm_next(enum fsm_state st, enum fsm_event ev)
 {
-	struct fsm_step	 none = { st, 0, 0, NULL, FSM_SIDE_NONE, 0 };
+	struct fsm_step	 none = { st, 0, 0, NULL, FSM_SIDE_NONE, 0, 0 };
 
 	if ((unsigned int)st >= FSM_ST__COUNT ||
 	    (unsigned int)ev >= FSM_EV__COUNT ||
