@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "config.h"
+#include "target.h"
 
 /* TCP keepalive: a backend host that vanished is noticed in ~2 minutes. */
 #define BACKEND_KEEPIDLE	60
@@ -39,58 +39,61 @@ backend_tcp_options(int s)
 	return (0);
 }
 
-/* The address of RT's backend into SS; its length. */
+/* The address of TG into SS; its length. */
 static socklen_t
-backend_addr(const struct route *rt, struct sockaddr_storage *ss)
+backend_addr(const struct target *tg, struct sockaddr_storage *ss)
 {
 	struct sockaddr_un	*sun = (struct sockaddr_un *)ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
-	if (rt->rt_tcp_family == AF_INET) {
+	switch (tg->tg_family) {
+	case TARGET_INET:
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)rt->rt_tcp_port);
-		memcpy(&sin->sin_addr, rt->rt_tcp_addr, 4);
+		sin->sin_port = htons((uint16_t)tg->tg_port);
+		memcpy(&sin->sin_addr, tg->tg_addr, 4);
 		return (sizeof(*sin));
-	}
-	if (rt->rt_tcp_family == AF_INET6) {
+	case TARGET_INET6:
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)rt->rt_tcp_port);
-		memcpy(&sin6->sin6_addr, rt->rt_tcp_addr, 16);
+		sin6->sin6_port = htons((uint16_t)tg->tg_port);
+		memcpy(&sin6->sin6_addr, tg->tg_addr, 16);
 		return (sizeof(*sin6));
+	case TARGET_UNIX:
+		break;
 	}
 	sun->sun_family = AF_UNIX;
-	if (strlen(rt->rt_backend) >= sizeof(sun->sun_path))
+	if (strlen(tg->tg_path) >= sizeof(sun->sun_path))
 		return (0);
-	strcpy(sun->sun_path, rt->rt_backend);
+	strcpy(sun->sun_path, tg->tg_path);
 	return (sizeof(*sun));
 }
 
 enum backend_status
-backend_connect(const struct route *rt, int *fd)
+backend_connect(const struct target *tg, int seqpacket, int *fd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	int			 s, saved, type = SOCK_STREAM;
+	int			 tcp = tg->tg_family != TARGET_UNIX;
 
 	*fd = -1;
-	if ((len = backend_addr(rt, &ss)) == 0) {
+	if ((len = backend_addr(tg, &ss)) == 0) {
 		errno = ENAMETOOLONG;
 		return (BACKEND_DOWN);
 	}
-	if (rt->rt_seqpacket)
+	if (seqpacket)
 		type = SOCK_SEQPACKET;
 	s = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s == -1)
 		return (BACKEND_BUSY);	/* out of descriptors: try later */
-	if (rt->rt_tcp_family != 0 && backend_tcp_options(s) == -1)
+	if (tcp && backend_tcp_options(s) == -1)
 		goto fail;
 	if (connect(s, (struct sockaddr *)&ss, len) == 0) {
 		*fd = s;
 		return (BACKEND_OK);
 	}
-	if (errno == EINPROGRESS && rt->rt_tcp_family != 0) {
+	if (errno == EINPROGRESS && tcp) {
 		*fd = s;
 		return (BACKEND_CONNECTING);
 	}

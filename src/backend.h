@@ -5,7 +5,7 @@
 #ifndef WSGATE_BACKEND_H
 #define WSGATE_BACKEND_H
 
-struct route;
+struct target;
 
 enum backend_status {
 	BACKEND_OK,
@@ -15,12 +15,13 @@ enum backend_status {
 };
 
 /*
- * Connect to RT's backend without blocking: a UNIX connect either
+ * Connect to TG (a SOCK_SEQPACKET socket if SEQPACKET) without blocking: a UNIX connect either
  * completes at once or fails at once; a TCP connect may take time.  On
  * BACKEND_OK and BACKEND_CONNECTING *FD is the new non-blocking socket;
  * otherwise errno says why.
  */
-enum backend_status	 backend_connect(const struct route *rt, int *fd);
+enum backend_status	 backend_connect(const struct target *tg,
+			    int seqpacket, int *fd);
 /* Once a connecting FD is writable: 0 if connected, else -1 and errno. */
 int			 backend_connected(int fd);
 

@@ -34,8 +34,7 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux, less the NUL. */
-#define BACKEND_PATH_MAX	107
+#define BACKEND_PATH_MAX	TARGET_PATH_MAX
 
 enum key_type {
 	KT_LISTEN,
@@ -55,6 +54,9 @@ enum key_type {
 	KT_SECRET,
 	KT_USER,
 	KT_PATH,
+	KT_TARGETS,
+	KT_TOKEN_FROM,
+	KT_ALLOW,
 };
 
 struct key {
@@ -129,6 +131,9 @@ enum {
 	RK_TOKEN_SECRET_FILE,
 	RK_BACKEND_OWNER,
 	RK_MAX_PER_IP,
+	RK_TARGETS,
+	RK_TOKEN_FROM,
+	RK_ALLOW_TARGETS,
 	RK__COUNT
 };
 
@@ -167,6 +172,11 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_backend_owner, 0),
 	[RK_MAX_PER_IP] = KEY("max_connections_per_ip", KT_COUNT, route,
 	    rt_max_per_ip, 0),
+	[RK_TARGETS] = KEY("targets", KT_TARGETS, route, rt_targets, 0),
+	[RK_TOKEN_FROM] = KEY("token_from", KT_TOKEN_FROM, route,
+	    rt_token_from_path, 0),
+	[RK_ALLOW_TARGETS] = KEY("allow_targets", KT_ALLOW, route, rt_allow,
+	    0),
 };
 
 enum section {
@@ -512,15 +522,17 @@ parse_tcp(struct parse *p, struct route *rt, const char *value)
 	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0)
 		return (parse_err(p, p->p_line, "backend: cannot resolve "
 		    "'%s': %s", host, gai_strerror(rc)));
-	rt->rt_tcp_family = res->ai_family;
-	if (res->ai_family == AF_INET)
-		memcpy(rt->rt_tcp_addr, &((struct sockaddr_in *)
+	if (res->ai_family == AF_INET) {
+		rt->rt_target.tg_family = TARGET_INET;
+		memcpy(rt->rt_target.tg_addr, &((struct sockaddr_in *)
 		    (void *)res->ai_addr)->sin_addr, 4);
-	else
-		memcpy(rt->rt_tcp_addr, &((struct sockaddr_in6 *)
+	} else {
+		rt->rt_target.tg_family = TARGET_INET6;
+		memcpy(rt->rt_target.tg_addr, &((struct sockaddr_in6 *)
 		    (void *)res->ai_addr)->sin6_addr, 16);
+	}
 	freeaddrinfo(res);
-	rt->rt_tcp_port = (unsigned int)n;
+	rt->rt_target.tg_port = (unsigned int)n;
 	return (1);
 
  bad:
@@ -541,7 +553,7 @@ parse_backend(struct parse *p, char **field, const char *value)
 	size_t		 len;
 
 	rt->rt_seqpacket = 0;
-	rt->rt_tcp_family = 0;
+	memset(&rt->rt_target, 0, sizeof(rt->rt_target));
 	if (strncmp(value, "tcp:", 4) == 0) {
 		if (parse_tcp(p, rt, value + 4) == 0)
 			return (0);
@@ -564,6 +576,8 @@ parse_backend(struct parse *p, char **field, const char *value)
 		    BACKEND_PATH_MAX));
 	if ((*field = strdup(path)) == NULL)
 		return (parse_err(p, p->p_line, "out of memory"));
+	rt->rt_target.tg_family = TARGET_UNIX;
+	strcpy(rt->rt_target.tg_path, path);
 	return (1);
 }
 
@@ -710,6 +724,7 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	static const char *const no[] = { "no", "false", "off", "0" };
 	void		*field = (char *)base + k->k_off;
 	const char	*s;
+	char		 err[160];
 	enum val	 v;
 	uint64_t	 ms, n;
 	size_t		 bytes, i;
@@ -821,6 +836,21 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		break;
 	case KT_BACKEND:
 		return (parse_backend(p, field, value));
+	case KT_TOKEN_FROM:
+		if (strcmp(value, "query") == 0)
+			*(int *)field = 0;
+		else if (strcmp(value, "path") == 0)
+			*(int *)field = 1;
+		else
+			return (parse_err(p, p->p_line,
+			    "token_from: '%s' is not query or path", value));
+		break;
+	case KT_ALLOW:
+		if (allow_parse(value, field, err, sizeof(err)) == -1)
+			return (parse_err(p, p->p_line, "allow_targets: %s",
+			    err));
+		break;
+	case KT_TARGETS:
 	case KT_PATH:
 		if (*value == '\0')
 			return (parse_err(p, p->p_line, "%s: name a file",
@@ -874,7 +904,8 @@ parse_server_key(struct parse *p, const char *name, const char *value)
 	if ((k = key_find(route_keys, nitems(route_keys), name)) == NULL)
 		return (parse_err(p, p->p_line, "unknown key '%s' in [server]",
 		    name));
-	if (k->k_type == KT_BACKEND || k->k_type == KT_SUBPROTOCOLS)
+	if (k->k_type == KT_BACKEND || k->k_type == KT_SUBPROTOCOLS ||
+	    k->k_type == KT_TARGETS || k->k_type == KT_ALLOW)
 		return (parse_err(p, p->p_line,
 		    "%s belongs in a [route] section", k->k_name));
 	if (!key_once(p, route_keys, k, p->p_srvset))
@@ -974,7 +1005,8 @@ section_end(struct parse *p)
 	struct route		*rt;
 	struct static_dir	*sd;
 
-	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0) {
+	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0 &&
+	    p->p_rset[p->p_cur][RK_TARGETS] == 0) {
 		rt = &p->p_cf->cf_routes[p->p_cur];
 		parse_err(p, rt->rt_line, "missing backend in %s", p->p_where);
 	}
@@ -1343,6 +1375,42 @@ route_framing_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_text = 1;
 }
 
+/*
+ * targets = FILE: the map is read now, its errors named by its own
+ * FILE:LINE; it needs allow_targets, so that a writable token file
+ * cannot send wsgated anywhere.
+ */
+static void
+route_targets_finish(struct parse *p, struct route *rt, const int *set)
+{
+	if (set[RK_TARGETS] == 0) {
+		if (set[RK_ALLOW_TARGETS] != 0)
+			parse_err(p, set[RK_ALLOW_TARGETS], "allow_targets "
+			    "applies to a route with targets");
+		return;
+	}
+	if (set[RK_BACKEND] != 0)
+		parse_err(p, set[RK_BACKEND], "backend and targets exclude "
+		    "each other in [route %s%s]", rt->rt_path,
+		    rt->rt_prefix ? "*" : "");
+	if (set[RK_ALLOW_TARGETS] == 0)
+		parse_err(p, set[RK_TARGETS], "targets needs allow_targets "
+		    "(e.g. allow_targets = 127.0.0.0/8 [::1])");
+	if (rt->rt_token_from_path && !rt->rt_prefix)
+		parse_err(p, set[RK_TOKEN_FROM] != 0 ? set[RK_TOKEN_FROM] :
+		    p->p_srvset[RK_TOKEN_FROM], "token_from = path needs a "
+		    "prefix route, such as [route %s/*]", rt->rt_path);
+	if (rt->rt_backend_owner != NULL)
+		parse_err(p, set[RK_TARGETS], "backend_owner does not apply "
+		    "to targets");
+	p->p_nerr += tokenmap_load(rt->rt_targets, &rt->rt_tokenmap,
+	    p->p_errs);
+	/* Logs and metrics name the map. */
+	if (rt->rt_backend == NULL && (rt->rt_backend = strdup(
+	    rt->rt_targets)) == NULL)
+		parse_err(p, 0, "out of memory");
+}
+
 /* Make the string defaults a route took from [server] its own. */
 static char *
 route_own(struct parse *p, char *s)
@@ -1368,7 +1436,8 @@ route_access_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_backend_uid = p->p_srv.rt_backend_uid;
 	}
 	/* SO_PEERCRED names the peer of a UNIX socket only. */
-	if (rt->rt_tcp_family != 0 && rt->rt_backend_owner != NULL)
+	if (rt->rt_target.tg_family != TARGET_UNIX &&
+	    rt->rt_backend_owner != NULL)
 		parse_err(p, set[RK_BACKEND_OWNER] != 0 ?
 		    set[RK_BACKEND_OWNER] : p->p_srvset[RK_BACKEND_OWNER],
 		    "backend_owner applies to unix: backends, not tcp:");
@@ -1387,6 +1456,9 @@ route_free(struct route *rt)
 	free(rt->rt_subprotocols);
 	free(rt->rt_origins);
 	free(rt->rt_backend_owner);
+	free(rt->rt_targets);
+	tokenmap_free(&rt->rt_tokenmap);
+	allow_free(&rt->rt_allow);
 	if (rt->rt_token_secret != NULL) {
 		explicit_bzero(rt->rt_token_secret,
 		    strlen(rt->rt_token_secret));
@@ -1450,6 +1522,7 @@ parse_finish(struct parse *p)
 			    p->p_srvset[RK_MAX_MESSAGE_SIZE],
 			    "max_message_size: at most 4294967295 bytes");
 		route_framing_finish(p, rt, set);
+		route_targets_finish(p, rt, set);
 		if (rt->rt_ping_interval > 0 && rt->rt_ping_timeout == 0) {
 			line = set[RK_PING_TIMEOUT] != 0 ?
 			    set[RK_PING_TIMEOUT] : p->p_srvset[RK_PING_TIMEOUT];

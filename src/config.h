@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "allow.h"
+#include "target.h"
+#include "tokenmap.h"
 #include <stdio.h>
 
 #include "log.h"
@@ -47,9 +51,13 @@ struct route {
 	char		*rt_backend;	/* owned; UNIX socket path, or
 					   tcp's HOST:PORT as written */
 	int		 rt_seqpacket;	/* SOCK_SEQPACKET, not SOCK_STREAM */
-	int		 rt_tcp_family;	/* tcp: AF_INET or AF_INET6; 0: UNIX */
-	unsigned char	 rt_tcp_addr[16];	/* tcp: resolved at load */
-	unsigned int	 rt_tcp_port;
+	struct target	 rt_target;	/* the backend's address; tcp: names
+					   resolved at load */
+	char		*rt_targets;	/* owned; targets = FILE or DIR */
+	struct tokenmap	 rt_tokenmap;	/* owned; its map, reread when the
+					   files change */
+	int		 rt_token_from_path;	/* token_from = path */
+	struct allow	 rt_allow;	/* owned; allow_targets */
 	enum route_framing rt_framing;	/* SEQPACKET iff rt_seqpacket */
 	enum route_metadata rt_metadata;
 	char		*rt_subprotocols;	/* owned; "a b c", or NULL */

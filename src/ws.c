@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "backend.h"
 #include "config.h"
 #include "handshake.h"
@@ -32,7 +33,9 @@
 #include "session.h"
 #include "static.h"
 #include "subprotocol.h"
+#include "target.h"
 #include "token.h"
+#include "tokenmap.h"
 #include "tls.h"
 #include "ws.h"
 
@@ -443,6 +446,50 @@ ws_handshake(struct lws *wsi, const char *peer, const char *logpath)
 }
 
 /*
+ * The target of a route with targets: the token (?token=, or the last
+ * path segment with token_from = path) looked up in its map, which must
+ * be one allow_targets names.  0 and *TG, or -1 after refusing: 404 for
+ * a missing or unknown token, 403 for a target not allowed; nothing is
+ * connected then.
+ */
+static int
+ws_token_target(struct lws *wsi, struct route *rt, const char *path,
+    const char *peer, const char *logpath, struct target *tg)
+{
+	const struct target	*found;
+	char			 token[256], text[TARGET_TEXT_MAX];
+	char			 why[64];
+	const char		*slash;
+
+	token[0] = '\0';
+	if (rt->rt_token_from_path) {
+		slash = strrchr(path, '/');
+		snprintf(token, sizeof(token), "%s", slash + 1);
+	} else if (lws_get_urlarg_by_name_safe(wsi, "token", token,
+	    (int)sizeof(token)) < 0)
+		token[0] = '\0';
+	if (token[0] == '\0')
+		return (ws_refuse(wsi, peer, logpath, 404, "no token"));
+	tokenmap_refresh(&rt->rt_tokenmap, rt->rt_targets, loop_now());
+	if ((found = tokenmap_lookup(&rt->rt_tokenmap, token)) == NULL) {
+		log_escape(why, sizeof(why), token, strlen(token));
+		log_info("%s: unknown token %s", rt->rt_path, why);
+		return (ws_refuse(wsi, peer, logpath, 404, "unknown token"));
+	}
+	if (!allow_match(&rt->rt_allow, found)) {
+		log_warnx("%s: token map %s names %s, which allow_targets does "
+		    "not allow", rt->rt_path, rt->rt_targets,
+		    target_text(found, text, sizeof(text)));
+		return (ws_refuse(wsi, peer, logpath, 403,
+		    "target not allowed"));
+	}
+	*tg = *found;
+	log_debug("%s: token -> %s", rt->rt_path, target_text(tg, text,
+	    sizeof(text)));
+	return (0);
+}
+
+/*
  * HTTP_CONFIRM_UPGRADE: check the handshake, pick the route, admit the
  * client, connect its backend.  Each refusal is a whole HTTP/1.1
  * response, and a refused client never reaches a backend.
@@ -459,6 +506,7 @@ ws_confirm(struct lws *wsi)
 	struct metadata_info	 mi;
 	struct route		*rt;
 	struct session		*s;
+	struct target		 tg;
 	enum backend_status	 st;
 	enum token_result	 tr;
 	long			 nmeta, uid;
@@ -506,6 +554,10 @@ ws_confirm(struct lws *wsi)
 			return (ws_refuse(wsi, peer.sp_text, logpath, 401,
 			    token_result_name(tr)));
 	}
+	tg = rt->rt_target;
+	if (rt->rt_targets != NULL && ws_token_target(wsi, rt, path,
+	    peer.sp_text, logpath, &tg) == -1)
+		return (-1);
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
@@ -518,7 +570,7 @@ ws_confirm(struct lws *wsi)
 	    peer.sp_keylen) >= rt->rt_max_per_ip)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 429,
 		    "max_connections_per_ip reached"));
-	st = backend_connect(rt, &fd);
+	st = backend_connect(&tg, rt->rt_seqpacket, &fd);
 	if (st == BACKEND_OK && rt->rt_backend_owner != NULL &&
 	    (uid = ws_peer_uid(fd)) != (long)rt->rt_backend_uid) {
 		ws_user_name(uid, got, sizeof(got));

@@ -14,5 +14,6 @@ Suite	*route_suite(void);
 Suite	*origin_suite(void);
 Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
+Suite	*tokenmap_suite(void);
 
 #endif
