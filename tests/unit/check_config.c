@@ -227,6 +227,27 @@ START_TEST(test_tcp_backend)
 }
 END_TEST
 
+/* A token route: its map is loaded with the configuration. */
+START_TEST(test_targets)
+{
+	struct config	*cf;
+	struct route	*rt;
+
+	cf = parse_ok(SERVER "token_from = path\n"
+	    "[route /websockify/*]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8 [::1] unix:/run/vnc/*\n");
+	rt = route_match(cf, "/websockify/alice");
+	ck_assert_ptr_nonnull(rt);
+	ck_assert_str_eq(rt->rt_targets, DIR "/tokens");
+	ck_assert_str_eq(rt->rt_backend, DIR "/tokens");
+	ck_assert_int_eq(rt->rt_token_from_path, 1);
+	ck_assert_uint_eq(rt->rt_tokenmap.tm_n, 3);
+	ck_assert_ptr_nonnull(tokenmap_lookup(&rt->rt_tokenmap, "bob"));
+	ck_assert_uint_eq(rt->rt_allow.al_n, 3);
+	config_free(cf);
+}
+END_TEST
+
 START_TEST(test_bool)
 {
 	struct config	*cf;
@@ -739,6 +760,35 @@ static const struct {
 	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1:5901\n"
 	    "connect_timeout = 0\n", 1,
 	    "t.ini:5: connect_timeout: must be more than 0\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n", 1,
+	    "t.ini:4: targets needs allow_targets (e.g. allow_targets = "
+	    "127.0.0.0/8 [::1])\n" },
+	{ SERVER "[route /a]\nbackend = unix:/a\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\n", 1,
+	    "t.ini:4: backend and targets exclude each other in [route /a]\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\ntoken_from = path\n", 1,
+	    "t.ini:6: token_from = path needs a prefix route, such as "
+	    "[route /a/*]\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/33\n", 1,
+	    "t.ini:5: allow_targets: '127.0.0.0/33' is not A.B.C.D[/N][:PORTS], "
+	    "[V6][/N][:PORTS] or unix:/GLOB\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\ntoken_from = header\n", 1,
+	    "t.ini:6: token_from: 'header' is not query or path\n" },
+	{ SERVER ROUTE_A "allow_targets = 127.0.0.0/8\n", 1,
+	    "t.ini:5: allow_targets applies to a route with targets\n" },
+	{ SERVER "allow_targets = 127.0.0.0/8\n" ROUTE_A, 1,
+	    "t.ini:3: allow_targets belongs in a [route] section\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/no-such\n"
+	    "allow_targets = 127.0.0.0/8\n", 1,
+	    DIR "/no-such: No such file or directory\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/bad.map\n"
+	    "allow_targets = 127.0.0.0/8\n", 2,
+	    DIR "/bad.map:2: not 'token: target'\n"
+	    DIR "/bad.map:3: 'example.com' is not an IP address (names are not "
+	    "looked up in a token map)\n" },
 	{ SERVER "[route /a]\nbackend = SEQPACKET:/a\n", 1,
 	    "t.ini:4: backend: 'SEQPACKET:/a' is not "
 	    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
@@ -1192,6 +1242,7 @@ config_suite(void)
 	tc = tcase_create("values");
 	tcase_add_test(tc, test_minimal);
 	tcase_add_test(tc, test_tcp_backend);
+	tcase_add_test(tc, test_targets);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_loop_test(tc, test_bool, 0, nitems(bools));
 	tcase_add_loop_test(tc, test_server_defaults, 0,
