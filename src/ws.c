@@ -530,7 +530,11 @@ ws_confirm(struct lws *wsi)
 	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)
 		req[0] = '\0';
 	if (ws_subprotocol(req, rt, proto, sizeof(proto)) == -1)
+		/* Old websockify clients ask for base64 (noVNC before 1.0). */
 		return (ws_refuse(wsi, peer.sp_text, logpath, 400,
+		    subprotocol_pick("base64", req, proto, sizeof(proto)) !=
+		    NULL ? "the base64 subprotocol is not supported: use "
+		    "binary (noVNC 1.0 and later do)" :
 		    "no offered subprotocol"));
 	mi.mi_origin = ws_header(wsi, WSI_TOKEN_ORIGIN, origin,
 	    sizeof(origin));
