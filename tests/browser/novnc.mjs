@@ -12,71 +12,18 @@
 // connected, and checks that the canvas shows the painted pixels; then
 // repaints the desktop and checks that the canvas follows.  Prints one
 // line per check and "N passed, N failed"; exits 1 on any failure.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { check, exited, freePort, run, start as spawnIn, waitFor } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, "..", "..");
 const wsgated = process.env.WSGATED || path.join(top, "build", "src", "wsgated");
 const novnc = "/usr/share/novnc";
 const tmp = mkdtempSync(path.join("/tmp", "wsgate-novnc-"));
-const procs = [];
-let passed = 0;
-let failed = 0;
-
-function check(ok, what) {
-  console.log((ok ? "ok   - " : "FAIL - ") + what);
-  if (ok) passed++;
-  else failed++;
-  return ok;
-}
-
-function start(cmd, args, name, env = process.env) {
-  const p = spawn(cmd, args, { cwd: tmp, env, stdio: ["ignore", "ignore", "pipe"] });
-  p.name = name;
-  p.err = "";
-  p.stderr.on("data", (d) => { p.err += d; });
-  procs.push(p);
-  return p;
-}
-
-function exited(p, ms) {
-  if (p.exitCode !== null || p.signalCode !== null)
-    return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    p.once("exit", () => { clearTimeout(t); resolve(true); });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitFor(target, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(target, () => { c.destroy(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok)
-      return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
+const start = (cmd, args, name, env) => spawnIn(cmd, args, name, tmp, env);
 
 // A display number nobody uses: no lock file, no socket.
 function freeDisplay() {
@@ -210,23 +157,8 @@ root = ${novnc}
   }
   gw.kill("SIGTERM");
   check(await exited(gw, 10000) && gw.exitCode === 0, "wsgated drains and exits 0");
-  if (failed > 0 && gw.err)
-    console.log(gw.err.split("\n").slice(-40).map((l) => "# " + l).join("\n"));
   xvnc.kill("SIGTERM");
+  await exited(xvnc, 5000);
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, "unexpected error: " + e.stack);
-} finally {
-  for (const p of procs)
-    if (p.exitCode === null && p.signalCode === null) {
-      p.kill("SIGTERM");
-      if (!await exited(p, 3000))
-        p.kill("SIGKILL");
-    }
-  rmSync(tmp, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+await run(main, tmp, 90);
