@@ -185,7 +185,8 @@ tokenmap_load(const char *path, struct tokenmap *tm, FILE *errs)
 	memset(tm, 0, sizeof(*tm));
 	tm->tm_stamp = tokenmap_stamp(path);
 	nerr = tokenmap_each(path, tokenmap_load_cb, &j);
-	qsort(tm->tm_v, tm->tm_n, sizeof(*tm->tm_v), tokenmap_cmp);
+	if (tm->tm_n > 0)
+		qsort(tm->tm_v, tm->tm_n, sizeof(*tm->tm_v), tokenmap_cmp);
 	for (i = 1; i < tm->tm_n; i++)
 		if (strcmp(tm->tm_v[i - 1].te_token, tm->tm_v[i].te_token) ==
 		    0) {
@@ -266,6 +267,8 @@ tokenmap_lookup(const struct tokenmap *tm, const char *token)
 {
 	struct tokenmap_entry	 key, *e;
 
+	if (tm->tm_n == 0)
+		return (NULL);
 	key.te_token = (char *)token;
 	e = bsearch(&key, tm->tm_v, tm->tm_n, sizeof(*tm->tm_v),
 	    tokenmap_cmp);
