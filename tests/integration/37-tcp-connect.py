@@ -12,11 +12,13 @@ close 1013).
   kernel's SYN retransmission (1 s) gets through, then 101 and a relay;
 - timing out: the same listener, never drained, with connect_timeout =
   1s -> 504 after about a second, and close 1013 with on_backend_down =
-  close; the metrics count the connect errors.
+  close; the metrics count the connect errors;
+- wsgated's backend socket has TCP keepalive (ss shows its timer).
 """
 import asyncio
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -105,6 +107,14 @@ def main(env):
                 got = await asyncio.wait_for(ws.recv(), 5)
                 env.check(got == b"over tcp " + path.encode(),
                           "%s: echoed through the TCP backend (%r)" % (path, got))
+                if path == "/v4":
+                    # wsgated's side of the backend connection is kept alive.
+                    ss = subprocess.run(["ss", "-tnoH", "state", "established",
+                                         "dport = :%d" % b.port],
+                                        capture_output=True, text=True).stdout
+                    env.check("timer:(keepalive" in ss,
+                              "/v4: TCP keepalive on the backend socket (%r)"
+                              % ss.strip())
             env.check(b.wait_conn(n).wait_eof(5),
                       "%s: the backend gets EOF after the client's close" % path)
     env.run_async(relay())
