@@ -22,7 +22,8 @@ sys.dont_write_bytecode = True
 import harness
 import websockets.exceptions
 
-WRAPPER = os.path.join(os.path.dirname(harness.WSGATED), "wsgate-websockify")
+WRAPPER = os.environ.get("WSGATE_WEBSOCKIFY") or os.path.join(
+    os.path.dirname(harness.WSGATED), "wsgate-websockify")
 WEBSOCKIFY = "/usr/bin/websockify"
 
 
