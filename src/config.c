@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <pwd.h>
@@ -33,8 +34,7 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux, less the NUL. */
-#define BACKEND_PATH_MAX	107
+#define BACKEND_PATH_MAX	TARGET_PATH_MAX
 
 enum key_type {
 	KT_LISTEN,
@@ -58,6 +58,9 @@ enum key_type {
 	KT_WINDOW_BITS,
 	KT_CIDRS,
 	KT_URL_PATH,
+	KT_TARGETS,
+	KT_TOKEN_FROM,
+	KT_ALLOW,
 };
 
 struct key {
@@ -133,6 +136,7 @@ enum {
 	RK_PING_INTERVAL,
 	RK_PING_TIMEOUT,
 	RK_CLOSE_TIMEOUT,
+	RK_CONNECT_TIMEOUT,
 	RK_SEND_TIMEOUT,
 	RK_ON_BACKEND_DOWN,
 	RK_MAX_CONNECTIONS,
@@ -146,6 +150,9 @@ enum {
 	RK_COMPRESSION,
 	RK_COMPRESSION_WINDOW_BITS,
 	RK_COMPRESSION_CONTEXT_TAKEOVER,
+	RK_TARGETS,
+	RK_TOKEN_FROM,
+	RK_ALLOW_TARGETS,
 	RK__COUNT
 };
 
@@ -165,6 +172,8 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_ping_timeout, 0),
 	[RK_CLOSE_TIMEOUT] = KEY("close_timeout", KT_DURATION, route,
 	    rt_close_timeout, 1),
+	[RK_CONNECT_TIMEOUT] = KEY("connect_timeout", KT_DURATION, route,
+	    rt_connect_timeout, 1),
 	[RK_SEND_TIMEOUT] = KEY("send_timeout", KT_DURATION, route,
 	    rt_send_timeout, 0),
 	[RK_ON_BACKEND_DOWN] = KEY("on_backend_down", KT_BACKEND_DOWN, route,
@@ -189,6 +198,11 @@ static const struct key route_keys[RK__COUNT] = {
 	[RK_COMPRESSION_CONTEXT_TAKEOVER] = KEY(
 	    "compression_context_takeover", KT_BOOL, route,
 	    rt_deflate_takeover, 0),
+	[RK_TARGETS] = KEY("targets", KT_TARGETS, route, rt_targets, 0),
+	[RK_TOKEN_FROM] = KEY("token_from", KT_TOKEN_FROM, route,
+	    rt_token_from_path, 0),
+	[RK_ALLOW_TARGETS] = KEY("allow_targets", KT_ALLOW, route, rt_allow,
+	    0),
 };
 
 enum section {
@@ -551,6 +565,68 @@ parse_url_path(struct parse *p, const struct key *k, char **field,
 }
 
 /* "unix:/PATH" (stream) or "seqpacket:/PATH"; FIELD is rt_backend. */
+/*
+ * "tcp:HOST:PORT", "tcp:[V6]:PORT": a name is resolved here, once, so
+ * that no session waits for DNS; the first address wins.
+ */
+static int
+parse_tcp(struct parse *p, struct route *rt, const char *value)
+{
+	char		 host[256], *port, *end;
+	struct addrinfo	 hints, *res;
+	const char	*s;
+	uint64_t	 n;
+	int		 rc;
+
+	if (strlen(value) >= sizeof(host))
+		goto bad;
+	snprintf(host, sizeof(host), "%s", value);
+	if (host[0] == '[') {
+		if ((end = strchr(host, ']')) == NULL || end[1] != ':')
+			goto bad;
+		*end = '\0';
+		port = end + 2;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		if (!ip_valid(AF_INET6, host))
+			goto bad;
+	} else {
+		if ((port = strrchr(host, ':')) == NULL || port == host)
+			goto bad;
+		*port++ = '\0';
+		if (strchr(host, ':') != NULL)
+			goto bad;	/* IPv6 goes in brackets */
+	}
+	s = port;
+	if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 1 || n > 65535)
+		goto bad;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0)
+		return (parse_err(p, p->p_line, "backend: cannot resolve "
+		    "'%s': %s", host, gai_strerror(rc)));
+	if (res->ai_family == AF_INET) {
+		rt->rt_target.tg_family = TARGET_INET;
+		memcpy(rt->rt_target.tg_addr, &((struct sockaddr_in *)
+		    (void *)res->ai_addr)->sin_addr, 4);
+	} else {
+		rt->rt_target.tg_family = TARGET_INET6;
+		memcpy(rt->rt_target.tg_addr, &((struct sockaddr_in6 *)
+		    (void *)res->ai_addr)->sin6_addr, 16);
+	}
+	freeaddrinfo(res);
+	rt->rt_target.tg_port = (unsigned int)n;
+	return (1);
+
+ bad:
+	return (parse_err(p, p->p_line, "backend: 'tcp:%s' is not "
+	    "tcp:HOST:PORT or tcp:[IPV6]:PORT", value));
+}
+
+/*
+ * "unix:/PATH" (stream), "seqpacket:/PATH" or "tcp:HOST:PORT"; FIELD is
+ * rt_backend.
+ */
 static int
 parse_backend(struct parse *p, char **field, const char *value)
 {
@@ -559,6 +635,15 @@ parse_backend(struct parse *p, char **field, const char *value)
 	const char	*path;
 	size_t		 len;
 
+	rt->rt_seqpacket = 0;
+	memset(&rt->rt_target, 0, sizeof(rt->rt_target));
+	if (strncmp(value, "tcp:", 4) == 0) {
+		if (parse_tcp(p, rt, value + 4) == 0)
+			return (0);
+		if ((*field = strdup(value + 4)) == NULL)
+			return (parse_err(p, p->p_line, "out of memory"));
+		return (1);
+	}
 	if (strncmp(value, "unix:/", 6) == 0)
 		path = value + 5;
 	else if (strncmp(value, "seqpacket:/", 11) == 0) {
@@ -566,13 +651,16 @@ parse_backend(struct parse *p, char **field, const char *value)
 		rt->rt_seqpacket = 1;
 	} else
 		return (parse_err(p, p->p_line, "backend: '%s' is not "
-		    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH", value));
+		    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or "
+		    "tcp:HOST:PORT", value));
 	if ((len = strlen(path)) > BACKEND_PATH_MAX)
 		return (parse_err(p, p->p_line, "backend: the path has %zu "
 		    "bytes; a UNIX socket path has at most %d", len,
 		    BACKEND_PATH_MAX));
 	if ((*field = strdup(path)) == NULL)
 		return (parse_err(p, p->p_line, "out of memory"));
+	rt->rt_target.tg_family = TARGET_UNIX;
+	strcpy(rt->rt_target.tg_path, path);
 	return (1);
 }
 
@@ -719,6 +807,7 @@ parse_value(struct parse *p, const struct key *k, void *base,
 	static const char *const no[] = { "no", "false", "off", "0" };
 	void		*field = (char *)base + k->k_off;
 	const char	*s;
+	char		 err[160];
 	enum val	 v;
 	uint64_t	 ms, n;
 	size_t		 bytes, i;
@@ -853,6 +942,21 @@ parse_value(struct parse *p, const struct key *k, void *base,
 		return (parse_cidrs(p, field, value));
 	case KT_URL_PATH:
 		return (parse_url_path(p, k, field, value));
+	case KT_TOKEN_FROM:
+		if (strcmp(value, "query") == 0)
+			*(int *)field = 0;
+		else if (strcmp(value, "path") == 0)
+			*(int *)field = 1;
+		else
+			return (parse_err(p, p->p_line,
+			    "token_from: '%s' is not query or path", value));
+		break;
+	case KT_ALLOW:
+		if (allow_parse(value, field, err, sizeof(err)) == -1)
+			return (parse_err(p, p->p_line, "allow_targets: %s",
+			    err));
+		break;
+	case KT_TARGETS:
 	case KT_PATH:
 		if (*value == '\0')
 			return (parse_err(p, p->p_line, "%s: name a file",
@@ -906,7 +1010,8 @@ parse_server_key(struct parse *p, const char *name, const char *value)
 	if ((k = key_find(route_keys, nitems(route_keys), name)) == NULL)
 		return (parse_err(p, p->p_line, "unknown key '%s' in [server]",
 		    name));
-	if (k->k_type == KT_BACKEND || k->k_type == KT_SUBPROTOCOLS)
+	if (k->k_type == KT_BACKEND || k->k_type == KT_SUBPROTOCOLS ||
+	    k->k_type == KT_TARGETS || k->k_type == KT_ALLOW)
 		return (parse_err(p, p->p_line,
 		    "%s belongs in a [route] section", k->k_name));
 	if (!key_once(p, route_keys, k, p->p_srvset))
@@ -994,6 +1099,7 @@ route_init(struct route *rt)
 	rt->rt_ping_interval = 30 * 1000;
 	rt->rt_ping_timeout = 30 * 1000;
 	rt->rt_close_timeout = 5 * 1000;
+	rt->rt_connect_timeout = 5 * 1000;
 	rt->rt_send_timeout = 60 * 1000;
 	rt->rt_on_backend_down = BACKEND_DOWN_HTTP;
 	rt->rt_deflate_window_bits = 15;
@@ -1007,7 +1113,8 @@ section_end(struct parse *p)
 	struct route		*rt;
 	struct static_dir	*sd;
 
-	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0) {
+	if (p->p_sec == SEC_ROUTE && p->p_rset[p->p_cur][RK_BACKEND] == 0 &&
+	    p->p_rset[p->p_cur][RK_TARGETS] == 0) {
 		rt = &p->p_cf->cf_routes[p->p_cur];
 		parse_err(p, rt->rt_line, "missing backend in %s", p->p_where);
 	}
@@ -1376,6 +1483,42 @@ route_framing_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_text = 1;
 }
 
+/*
+ * targets = FILE: the map is read now, its errors named by its own
+ * FILE:LINE; it needs allow_targets, so that a writable token file
+ * cannot send wsgated anywhere.
+ */
+static void
+route_targets_finish(struct parse *p, struct route *rt, const int *set)
+{
+	if (set[RK_TARGETS] == 0) {
+		if (set[RK_ALLOW_TARGETS] != 0)
+			parse_err(p, set[RK_ALLOW_TARGETS], "allow_targets "
+			    "applies to a route with targets");
+		return;
+	}
+	if (set[RK_BACKEND] != 0)
+		parse_err(p, set[RK_BACKEND], "backend and targets exclude "
+		    "each other in [route %s%s]", rt->rt_path,
+		    rt->rt_prefix ? "*" : "");
+	if (set[RK_ALLOW_TARGETS] == 0)
+		parse_err(p, set[RK_TARGETS], "targets needs allow_targets "
+		    "(e.g. allow_targets = 127.0.0.0/8 [::1])");
+	if (rt->rt_token_from_path && !rt->rt_prefix)
+		parse_err(p, set[RK_TOKEN_FROM] != 0 ? set[RK_TOKEN_FROM] :
+		    p->p_srvset[RK_TOKEN_FROM], "token_from = path needs a "
+		    "prefix route, such as [route %s/*]", rt->rt_path);
+	if (rt->rt_backend_owner != NULL)
+		parse_err(p, set[RK_TARGETS], "backend_owner does not apply "
+		    "to targets");
+	p->p_nerr += tokenmap_load(rt->rt_targets, &rt->rt_tokenmap,
+	    p->p_errs);
+	/* Logs and metrics name the map. */
+	if (rt->rt_backend == NULL && (rt->rt_backend = strdup(
+	    rt->rt_targets)) == NULL)
+		parse_err(p, 0, "out of memory");
+}
+
 /* Make the string defaults a route took from [server] its own. */
 static char *
 route_own(struct parse *p, char *s)
@@ -1400,6 +1543,12 @@ route_access_finish(struct parse *p, struct route *rt, const int *set)
 		rt->rt_backend_owner = route_own(p, rt->rt_backend_owner);
 		rt->rt_backend_uid = p->p_srv.rt_backend_uid;
 	}
+	/* SO_PEERCRED names the peer of a UNIX socket only. */
+	if (rt->rt_target.tg_family != TARGET_UNIX &&
+	    rt->rt_backend_owner != NULL)
+		parse_err(p, set[RK_BACKEND_OWNER] != 0 ?
+		    set[RK_BACKEND_OWNER] : p->p_srvset[RK_BACKEND_OWNER],
+		    "backend_owner applies to unix: backends, not tcp:");
 	if (rt->rt_auth_token && rt->rt_token_secret == NULL)
 		parse_err(p, set[RK_AUTH] != 0 ? set[RK_AUTH] :
 		    p->p_srvset[RK_AUTH], "auth = token needs "
@@ -1415,6 +1564,9 @@ route_free(struct route *rt)
 	free(rt->rt_subprotocols);
 	free(rt->rt_origins);
 	free(rt->rt_backend_owner);
+	free(rt->rt_targets);
+	tokenmap_free(&rt->rt_tokenmap);
+	allow_free(&rt->rt_allow);
 	if (rt->rt_token_secret != NULL) {
 		explicit_bzero(rt->rt_token_secret,
 		    strlen(rt->rt_token_secret));
@@ -1478,6 +1630,7 @@ parse_finish(struct parse *p)
 			    p->p_srvset[RK_MAX_MESSAGE_SIZE],
 			    "max_message_size: at most 4294967295 bytes");
 		route_framing_finish(p, rt, set);
+		route_targets_finish(p, rt, set);
 		if (rt->rt_ping_interval > 0 && rt->rt_ping_timeout == 0) {
 			line = set[RK_PING_TIMEOUT] != 0 ?
 			    set[RK_PING_TIMEOUT] : p->p_srvset[RK_PING_TIMEOUT];

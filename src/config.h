@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "allow.h"
+#include "target.h"
+#include "tokenmap.h"
 #include <stdio.h>
 
 #include "cidr.h"
@@ -46,8 +50,16 @@ struct listen_addr {
 struct route {
 	char		*rt_path;	/* owned; without the trailing '*' */
 	int		 rt_prefix;	/* 1: "PATH*" matches PATH and below */
-	char		*rt_backend;	/* owned; UNIX socket path */
+	char		*rt_backend;	/* owned; UNIX socket path, or
+					   tcp's HOST:PORT as written */
 	int		 rt_seqpacket;	/* SOCK_SEQPACKET, not SOCK_STREAM */
+	struct target	 rt_target;	/* the backend's address; tcp: names
+					   resolved at load */
+	char		*rt_targets;	/* owned; targets = FILE or DIR */
+	struct tokenmap	 rt_tokenmap;	/* owned; its map, reread when the
+					   files change */
+	int		 rt_token_from_path;	/* token_from = path */
+	struct allow	 rt_allow;	/* owned; allow_targets */
 	enum route_framing rt_framing;	/* SEQPACKET iff rt_seqpacket */
 	enum route_metadata rt_metadata;
 	char		*rt_subprotocols;	/* owned; "a b c", or NULL */
@@ -65,6 +77,7 @@ struct route {
 	uint64_t	 rt_ping_interval;
 	uint64_t	 rt_ping_timeout;
 	uint64_t	 rt_close_timeout;
+	uint64_t	 rt_connect_timeout;	/* tcp: the held handshake */
 	uint64_t	 rt_send_timeout;	/* slow consumer: 1008 */
 	enum route_backend_down rt_on_backend_down;
 	unsigned int	 rt_max_connections;	/* 0: no route limit */

@@ -14,6 +14,12 @@
 
 enum fsm_state {
 	FSM_ST_START,		/* session made; its backend not yet judged */
+	FSM_ST_CONNECTING,	/* TCP connect under way; the handshake waits */
+	FSM_ST_ACCEPTING,	/* connected: 101 goes out once writeable */
+	FSM_ST_ACCEPTING_DOWN,	/* no backend (on_backend_down = close):
+				   101 once writeable, then 1013 */
+	FSM_ST_REJECTING,	/* no backend: an HTTP refusal once
+				   writeable */
 	FSM_ST_HANDSHAKE,	/* backend connected, 101 not sent yet */
 	FSM_ST_REFUSING,	/* no backend (on_backend_down = close) */
 	FSM_ST_OPEN,		/* relaying both ways */
@@ -35,6 +41,8 @@ enum fsm_state {
 enum fsm_event {
 	FSM_EV_BACKEND_UP,	/* the backend is connected */
 	FSM_EV_BACKEND_DOWN,	/* no backend: on_backend_down = close */
+	FSM_EV_BACKEND_CONNECTING,	/* a TCP connect is under way */
+	FSM_EV_CONNECT_TIMEOUT,	/* it did not complete in connect_timeout */
 	FSM_EV_ESTABLISHED,	/* 101 sent */
 	FSM_EV_CLIENT_DATA,	/* a chunk of a client message */
 	FSM_EV_CLIENT_TOO_BIG,	/* a message passed max_message_size, or
@@ -101,8 +109,13 @@ enum fsm_event {
 #define FSM_A_WANT_WRITEABLE	0x1000000
 #define FSM_A_ARM_DRAIN_TIMER	0x2000000	/* DRAIN at this session's
 						   turn of drain_spread */
-#define FSM_A_RELEASE		0x4000000
-#define FSM_A__COUNT		27
+#define FSM_A_ARM_CONNECT_TIMER	0x4000000
+#define FSM_A_ACCEPT_UPGRADE	0x8000000	/* 101 to a waiting handshake:
+						   only on CLIENT_WRITEABLE */
+#define FSM_A_REFUSE_UPGRADE	0x10000000	/* the row's HTTP status to
+						   it: same */
+#define FSM_A_RELEASE		0x20000000
+#define FSM_A__COUNT		30
 
 enum fsm_side {
 	FSM_SIDE_NONE,
@@ -131,6 +144,8 @@ struct fsm_step {
 	enum fsm_side	 ended_by;	/* this row ends the session, for
 					   this side; FSM_SIDE_NONE: not */
 	uint8_t		 defined;
+	uint16_t	 http_status;	/* the refusal REFUSE_UPGRADE sends
+					   from now on, with REASON; 0: none */
 };
 
 /*

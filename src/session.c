@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "config.h"
 #include "framing.h"
 #include "log.h"
@@ -43,6 +44,7 @@ static void	session_stall_cb(void *);
 static long	session_outq(struct session *);
 static void	session_close_cb(void *);
 static void	session_drain_cb(void *);
+static void	session_connect_cb(void *);
 
 static void
 session_link(struct session **head, struct session *s)
@@ -67,9 +69,11 @@ session_unlink(struct session **head, struct session *s)
 }
 
 struct session *
-session_new(struct route *rt, struct lws *wsi, int fd,
+session_new(struct route *rt, struct lws *wsi, int fd, int connecting,
     const struct session_peer *peer, const void *meta, size_t metalen)
 {
+	enum fsm_event	 ev;
+
 	struct session	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -102,13 +106,19 @@ session_new(struct route *rt, struct lws *wsi, int fd,
 	loop_timer_init(&s->se_stall, session_stall_cb, s);
 	loop_timer_init(&s->se_close, session_close_cb, s);
 	loop_timer_init(&s->se_drain, session_drain_cb, s);
+	loop_timer_init(&s->se_connect, session_connect_cb, s);
+	s->se_connecting = connecting != 0;
 	rt->rt_sessions++;
 	metrics_session_start(rt);
 	session_nlive++;
 	session_link(&session_live, s);
 	log_debug("session %u: %s %s -> %s", s->se_id, s->se_peer,
 	    rt->rt_path, fd != -1 ? rt->rt_backend : "(backend down)");
-	session_dispatch(s, fd != -1 ? FSM_EV_BACKEND_UP : FSM_EV_BACKEND_DOWN);
+	if (fd == -1)
+		ev = FSM_EV_BACKEND_DOWN;
+	else
+		ev = connecting ? FSM_EV_BACKEND_CONNECTING : FSM_EV_BACKEND_UP;
+	session_dispatch(s, ev);
 	return (s);
 
  fail:
@@ -647,6 +657,7 @@ session_release(struct session *s)
 	loop_timer_cancel(&s->se_stall);
 	loop_timer_cancel(&s->se_close);
 	loop_timer_cancel(&s->se_drain);
+	loop_timer_cancel(&s->se_connect);
 	free(s->se_fb);
 	s->se_fb = NULL;
 	session_close_backend(s);
@@ -805,6 +816,14 @@ session_act(struct session *s, unsigned int a)
 		if (s->se_wsi != NULL)
 			ws_want_writeable(s->se_wsi);
 		break;
+	case FSM_A_ARM_CONNECT_TIMER:
+		session_arm(&s->se_connect, rt->rt_connect_timeout);
+		break;
+	case FSM_A_ACCEPT_UPGRADE:
+		return (ws_accept(s->se_wsi));
+	case FSM_A_REFUSE_UPGRADE:
+		return (ws_refuse_held(s->se_wsi, s->se_peer, rt->rt_path,
+		    s->se_http_status, s->se_close_reason));
 	case FSM_A_RELEASE:
 		session_release(s);
 		break;
@@ -855,6 +874,10 @@ session_step(struct session *s, enum fsm_event ev)
 		s->se_ended_by = st.ended_by;
 	s->se_state = st.next;
 	session_close_code(s, &st);
+	if (st.http_status != 0) {
+		s->se_http_status = st.http_status;
+		s->se_close_reason = st.reason;
+	}
 	/* The set bits only, lowest first: the fixed order of fsm.h. */
 	for (acts = st.actions; acts != 0; acts &= acts - 1) {
 		s->se_acting = acts & -acts;
@@ -945,6 +968,11 @@ session_established(struct session *s)
 {
 	s->se_ws_up = 1;
 	ws_limit_message(s->se_wsi, s->se_route->rt_max_message_size);
+	/* A held handshake: ACCEPT_UPGRADE is running. */
+	if (s->se_dispatching) {
+		session_raise(s, FSM_EV_ESTABLISHED);
+		return (0);
+	}
 	return (session_dispatch(s, FSM_EV_ESTABLISHED));
 }
 
@@ -1002,6 +1030,34 @@ session_reap(void)
 	}
 }
 
+/*
+ * A connect that failed or timed out: with on_backend_down = close the
+ * client is accepted and then told, as for a missing UNIX socket.
+ */
+static enum fsm_event
+session_down_event(const struct session *s, enum fsm_event ev)
+{
+	return (s->se_route->rt_on_backend_down == BACKEND_DOWN_CLOSE ?
+	    FSM_EV_BACKEND_DOWN : ev);
+}
+
+/* The first EPOLLOUT (or error) of a TCP connect: its outcome. */
+static int
+session_connect_done(struct session *s)
+{
+	struct route	*rt = s->se_route;
+
+	s->se_connecting = 0;
+	if (backend_connected(s->se_fd) == 0) {
+		session_dispatch(s, FSM_EV_BACKEND_UP);
+		return (0);
+	}
+	log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
+	metrics_backend_error(rt, 0);
+	session_dispatch(s, session_down_event(s, FSM_EV_BACKEND_ERROR));
+	return (-1);
+}
+
 static void
 session_backend_cb(int fd, uint32_t events, void *arg)
 {
@@ -1009,6 +1065,9 @@ session_backend_cb(int fd, uint32_t events, void *arg)
 	enum fsm_event	 ev;
 
 	(void)fd;
+	if (s->se_connecting && ((events & (EPOLLOUT | EPOLLERR |
+	    EPOLLHUP)) == 0 || session_connect_done(s) == -1))
+		return;
 	if (events & EPOLLOUT) {
 		s->se_be_blocked = 0;
 		session_flush(s);
@@ -1104,4 +1163,19 @@ static void
 session_drain_cb(void *arg)
 {
 	session_dispatch(arg, FSM_EV_DRAIN);
+}
+
+static void
+session_connect_cb(void *arg)
+{
+	struct session	*s = arg;
+	struct route	*rt = s->se_route;
+
+	if (!s->se_connecting)
+		return;		/* it completed or failed in time */
+	s->se_connecting = 0;
+	log_warnx("%s: backend %s: no connection within connect_timeout",
+	    rt->rt_path, rt->rt_backend);
+	metrics_backend_error(rt, 0);
+	session_dispatch(s, session_down_event(s, FSM_EV_CONNECT_TIMEOUT));
 }

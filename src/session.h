@@ -81,11 +81,11 @@ struct session {
 	/* What each flag means: the comment at the top of fsm.c. */
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
-			 se_close_queued:1, se_ws_up:1,
+			 se_close_queued:1, se_ws_up:1, se_connecting:1,
 			 se_deflate:1;	/* permessage-deflate taken */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
-			 se_close, se_drain;
+			 se_close, se_drain, se_connect;
 
 	uint8_t		 se_pending[FSM_QUEUE_MAX];	/* events raised
 							   by actions */
@@ -97,6 +97,7 @@ struct session {
 	enum fsm_side	 se_ended_by;
 	uint16_t	 se_code_sent, se_code_recv;
 	uint16_t	 se_in_code;	/* the client's close, for one dispatch */
+	uint16_t	 se_http_status;	/* a held handshake's refusal */
 	const char	*se_close_reason;	/* borrowed: the row's,
 						   se_be_reason or
 						   se_reason_recv */
@@ -109,13 +110,14 @@ struct session {
 
 /*
  * A session for WSI on ROUTE with backend socket FD (-1: none, the
- * route's on_backend_down = close).  META (METALEN bytes, already framed)
- * goes to the backend before any client message.  NULL if out of memory
- * or the fd cannot be watched; FD is then closed.
+ * route's on_backend_down = close), still CONNECTING (TCP) or not.  META
+ * (METALEN bytes, already framed) goes to the backend before any client
+ * message.  NULL if out of memory or the fd cannot be watched; FD is then
+ * closed.
  */
 struct session	*session_new(struct route *, struct lws *wsi, int fd,
-		    const struct session_peer *, const void *meta,
-		    size_t metalen);
+		    int connecting, const struct session_peer *,
+		    const void *meta, size_t metalen);
 /*
  * Feed EV; returns -1 when the libwebsockets callback that raised it must
  * return -1 (a close frame was queued or a write failed), else 0.

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "backend.h"
 #include "config.h"
 #include "forwarded.h"
@@ -36,7 +37,9 @@
 #include "session.h"
 #include "static.h"
 #include "subprotocol.h"
+#include "target.h"
 #include "token.h"
+#include "tokenmap.h"
 #include "tls.h"
 #include "ws.h"
 
@@ -225,6 +228,7 @@ ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
 	case 429:	text = "Too Many Requests"; break;
 	case 431:	text = "Request Header Fields Too Large"; break;
 	case 502:	text = "Bad Gateway"; break;
+	case 504:	text = "Gateway Timeout"; break;
 	default:	text = "Service Unavailable"; break;
 	}
 	if (hdr == NULL)
@@ -519,6 +523,50 @@ ws_handshake(struct lws *wsi, const char *peer, const char *logpath)
 }
 
 /*
+ * The target of a route with targets: the token (?token=, or the last
+ * path segment with token_from = path) looked up in its map, which must
+ * be one allow_targets names.  0 and *TG, or -1 after refusing: 404 for
+ * a missing or unknown token, 403 for a target not allowed; nothing is
+ * connected then.
+ */
+static int
+ws_token_target(struct lws *wsi, struct route *rt, const char *path,
+    const char *peer, const char *logpath, struct target *tg)
+{
+	const struct target	*found;
+	char			 token[256], text[TARGET_TEXT_MAX];
+	char			 why[64];
+	const char		*slash;
+
+	token[0] = '\0';
+	if (rt->rt_token_from_path) {
+		slash = strrchr(path, '/');
+		snprintf(token, sizeof(token), "%s", slash + 1);
+	} else if (lws_get_urlarg_by_name_safe(wsi, "token", token,
+	    (int)sizeof(token)) < 0)
+		token[0] = '\0';
+	if (token[0] == '\0')
+		return (ws_refuse(wsi, peer, logpath, 404, "no token"));
+	tokenmap_refresh(&rt->rt_tokenmap, rt->rt_targets, loop_now());
+	if ((found = tokenmap_lookup(&rt->rt_tokenmap, token)) == NULL) {
+		log_escape(why, sizeof(why), token, strlen(token));
+		log_info("%s: unknown token %s", rt->rt_path, why);
+		return (ws_refuse(wsi, peer, logpath, 404, "unknown token"));
+	}
+	if (!allow_match(&rt->rt_allow, found)) {
+		log_warnx("%s: token map %s names %s, which allow_targets does "
+		    "not allow", rt->rt_path, rt->rt_targets,
+		    target_text(found, text, sizeof(text)));
+		return (ws_refuse(wsi, peer, logpath, 403,
+		    "target not allowed"));
+	}
+	*tg = *found;
+	log_debug("%s: token -> %s", rt->rt_path, target_text(tg, text,
+	    sizeof(text)));
+	return (0);
+}
+
+/*
  * HTTP_CONFIRM_UPGRADE: check the handshake, pick the route, admit the
  * client, connect its backend.  Each refusal is a whole HTTP/1.1
  * response, and a refused client never reaches a backend.
@@ -535,6 +583,7 @@ ws_confirm(struct lws *wsi)
 	struct metadata_info	 mi;
 	struct route		*rt;
 	struct session		*s;
+	struct target		 tg;
 	enum backend_status	 st;
 	enum token_result	 tr;
 	long			 nmeta, uid;
@@ -558,7 +607,11 @@ ws_confirm(struct lws *wsi)
 	if (ws_header(wsi, WSI_TOKEN_PROTOCOL, req, sizeof(req)) == NULL)
 		req[0] = '\0';
 	if (ws_subprotocol(req, rt, proto, sizeof(proto)) == -1)
+		/* Old websockify clients ask for base64 (noVNC before 1.0). */
 		return (ws_refuse(wsi, peer.sp_text, logpath, 400,
+		    subprotocol_pick("base64", req, proto, sizeof(proto)) !=
+		    NULL ? "the base64 subprotocol is not supported: use "
+		    "binary (noVNC 1.0 and later do)" :
 		    "no offered subprotocol"));
 	mi.mi_origin = ws_header(wsi, WSI_TOKEN_ORIGIN, origin,
 	    sizeof(origin));
@@ -586,6 +639,10 @@ ws_confirm(struct lws *wsi)
 	if (session_draining())
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
 		    "server shutting down"));
+	tg = rt->rt_target;
+	if (rt->rt_targets != NULL && ws_token_target(wsi, rt, path,
+	    peer.sp_text, logpath, &tg) == -1)
+		return (-1);
 	if (ws_conf->cf_max_connections != 0 &&
 	    session_count() >= ws_conf->cf_max_connections)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
@@ -598,7 +655,7 @@ ws_confirm(struct lws *wsi)
 	    peer.sp_keylen) >= rt->rt_max_per_ip)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 429,
 		    "max_connections_per_ip reached"));
-	st = backend_connect(rt->rt_backend, rt->rt_seqpacket, &fd);
+	st = backend_connect(&tg, rt->rt_seqpacket, &fd);
 	if (st == BACKEND_OK && rt->rt_backend_owner != NULL &&
 	    (uid = ws_peer_uid(fd)) != (long)rt->rt_backend_uid) {
 		ws_user_name(uid, got, sizeof(got));
@@ -609,7 +666,7 @@ ws_confirm(struct lws *wsi)
 		st = BACKEND_DOWN;
 		errno = EPERM;
 	}
-	if (st != BACKEND_OK) {
+	if (st != BACKEND_OK && st != BACKEND_CONNECTING) {
 		log_warn("%s: backend %s", rt->rt_path, rt->rt_backend);
 		metrics_backend_error(rt, st == BACKEND_BUSY);
 		if (rt->rt_on_backend_down == BACKEND_DOWN_HTTP)
@@ -632,11 +689,17 @@ ws_confirm(struct lws *wsi)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 431,
 		    "request headers too large for the metadata"));
 	}
-	if ((s = session_new(rt, wsi, fd, &peer, ws_metabuf,
-	    (size_t)nmeta)) == NULL)
+	if ((s = session_new(rt, wsi, fd, st == BACKEND_CONNECTING, &peer,
+	    ws_metabuf, (size_t)nmeta)) == NULL)
 		return (ws_refuse(wsi, peer.sp_text, logpath, 503,
 		    "out of resources"));
 	lws_set_opaque_user_data(wsi, s);
+	/*
+	 * A TCP connect under way: the answer waits for it (the project's
+	 * lws-4.3.5-ws-upgrade-defer patch), and so does the client.
+	 */
+	if (st == BACKEND_CONNECTING)
+		lws_ws_upgrade_defer(wsi);
 	return (0);
 }
 
@@ -755,6 +818,7 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 		    lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
 		    lws_frame_is_binary(wsi)));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_HTTP_WRITEABLE:	/* a held handshake */
 		return (session_client_writeable(s));
 	case LWS_CALLBACK_RECEIVE_PONG:
 		return (session_dispatch(s, FSM_EV_PONG));
@@ -963,6 +1027,21 @@ ws_adopt(int fd, int tls)
 	/* On failure lws has closed fd. */
 	if (lws_adopt_socket_vhost(tls ? ws_tls_vh : ws_vh, fd) == NULL)
 		log_warnx("cannot hand a connection to libwebsockets");
+}
+
+/* The held handshake gets its 101; -1 when the callback must return -1. */
+int
+ws_accept(struct lws *wsi)
+{
+	return (lws_ws_upgrade_resume(wsi) != 0 ? -1 : 0);
+}
+
+/* The held handshake is refused: call from its writeable callback. */
+int
+ws_refuse_held(struct lws *wsi, const char *peer, const char *path,
+    int status, const char *why)
+{
+	return (ws_refuse(wsi, peer, path, status, why));
 }
 
 void

@@ -32,6 +32,14 @@ void		 ws_adopt(int fd, int tls);
 int		 ws_prepare(int timeout_ms);
 void		 ws_after(void);
 
+/*
+ * From the writeable callback of a handshake held for a TCP connect:
+ * answer it with 101 (ESTABLISHED comes before this returns), or refuse
+ * it with STATUS and WHY.  -1: the callback must return -1.
+ */
+int		 ws_accept(struct lws *);
+int		 ws_refuse_held(struct lws *, const char *peer, const char *path,
+		    int status, const char *why);
 void		 ws_want_writeable(struct lws *);
 /* No output waits for the client: ws_send() may be called now. */
 int		 ws_idle_output(struct lws *);

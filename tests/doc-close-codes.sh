@@ -24,6 +24,23 @@ for code in $("$FSMDOC" codes | cut -f1 | grep -E '^[0-9]+$' | sort -u); do
 		fail=$((fail + 1))
 	fi
 done
+# The refusals the table decides (a held handshake): in both, with the
+# reason the client reads.
+"$FSMDOC" codes | grep '^HTTP ' | cut -f1,4 | sort -u | {
+	f=0
+	while IFS='	' read -r status why; do
+		for doc in "$man" "$readme"; do
+			if grep -q "$status" "$doc" && grep -q "$why" "$doc"; then
+				echo "ok: $(basename "$doc"): $status $why"
+			else
+				echo "FAIL: $(basename "$doc") does not mention" \
+				    "$status \"$why\""
+				f=1
+			fi
+		done
+	done
+	exit $f
+} || fail=$((fail + 1))
 [ "$pass" -gt 0 ] || { echo "FAIL: fsmdoc printed no close code"; fail=1; }
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,7 +4,8 @@
  *
  *   fsmdoc dot	   a Graphviz digraph of the state changes
  *   fsmdoc codes  every close code wsgated originates, with its cause
- *                 ("backend": the code of the backend's close message)
+ *                 ("backend": the code of the backend's close message),
+ *                 and the HTTP refusals of a held handshake
  */
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,10 @@ print_codes(void)
 				printf("%u\t%s\t%s\t%s\n", st.close_code,
 				    fsm_state_name(s), fsm_event_name(e),
 				    st.reason != NULL ? st.reason : "");
+			else if (st.http_status != 0)
+				printf("HTTP %u\t%s\t%s\t%s\n",
+				    st.http_status, fsm_state_name(s),
+				    fsm_event_name(e), st.reason);
 		}
 }
 

@@ -22,13 +22,12 @@
 // A screenshot of the demo page goes to $WSGATE_BROWSER_OUT (default:
 // the system's temporary directory).  Prints one line per check and
 // "N passed, N failed"; exits 1 on any failure.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { check, exited, freePort, run, start as spawnIn, waitFor } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, "..", "..");
@@ -36,60 +35,7 @@ const wsgated = process.env.WSGATED || path.join(top, "build", "src", "wsgated")
 const outDir = process.env.WSGATE_BROWSER_OUT || os.tmpdir();
 const python = "/usr/bin/python3";
 const tmp = mkdtempSync(path.join("/tmp", "wsgate-browser-"));
-const procs = [];
-let passed = 0;
-let failed = 0;
-
-function check(ok, what) {
-  console.log((ok ? "ok   - " : "FAIL - ") + what);
-  if (ok) passed++;
-  else failed++;
-  return ok;
-}
-
-function start(cmd, args, name) {
-  const p = spawn(cmd, args, { cwd: tmp, stdio: ["ignore", "ignore", "pipe"] });
-  p.name = name;
-  p.err = "";
-  p.stderr.on("data", (d) => { p.err += d; });
-  procs.push(p);
-  return p;
-}
-
-function exited(p, ms) {
-  if (p.exitCode !== null || p.signalCode !== null)
-    return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    p.once("exit", () => { clearTimeout(t); resolve(true); });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-// Resolves once something accepts connections on PATH or PORT.
-async function waitFor(target, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(target, () => { c.destroy(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok)
-      return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
+const start = (cmd, args, name) => spawnIn(cmd, args, name, tmp);
 
 // A backend that accepts and never reads, so a kill resets the socket.
 const HOLD = `
@@ -272,31 +218,4 @@ root = ${path.join(top, "examples", "www")}
   }
 }
 
-const guard = setTimeout(() => {
-  check(false, "the test finished within 90 s");
-  cleanup().then(() => process.exit(1));
-}, 90000);
-
-async function cleanup() {
-  for (const p of procs) {
-    if (p.exitCode === null && p.signalCode === null) {
-      p.kill("SIGKILL");
-      await exited(p, 5000);
-    }
-  }
-  if (failed > 0)
-    for (const p of procs)
-      if (p.err)
-        console.log(`# ---- ${p.name} stderr ----\n` + p.err.replace(/^/gm, "# "));
-  rmSync(tmp, { recursive: true, force: true });
-}
-
-try {
-  await main();
-} catch (e) {
-  check(false, "no exception: " + (e && e.stack || e));
-}
-clearTimeout(guard);
-await cleanup();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+await run(main, tmp, 90);

@@ -3,8 +3,8 @@
  * sequences, with the invariants a session relies on asserted after
  * every step.
  *
- * Input: byte 0 picks the backend's fate (BACKEND_UP, or BACKEND_DOWN:
- * on_backend_down = close), byte 1 how the session is finished, then one
+ * Input: byte 0 picks the backend's fate (BACKEND_UP, BACKEND_DOWN:
+ * on_backend_down = close, or BACKEND_CONNECTING: tcp:), byte 1 how the session is finished, then one
  * event per byte.  Checked on every step:
  *  - every state x event pair has a row;
  *  - SEND_CLOSE only on CLIENT_WRITEABLE rows, and at most once;
@@ -104,7 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return (0);
 	s.st = FSM_ST_START;
-	step(&s, data[0] & 1 ? FSM_EV_BACKEND_DOWN : FSM_EV_BACKEND_UP);
+	step(&s, data[0] % 3 == 0 ? FSM_EV_BACKEND_UP : data[0] % 3 == 1 ?
+	    FSM_EV_BACKEND_DOWN : FSM_EV_BACKEND_CONNECTING);
 	for (i = 2; i < size; i++) {
 		step(&s, (enum fsm_event)(data[i] % FSM_EV__COUNT));
 		if (s.timer && s.ended) {

@@ -183,12 +183,13 @@ def handler_send_then_close(payload):
 
 
 class Backend:
-    """A UNIX-domain stream server in a thread; HANDLER(conn) runs per
-    accepted connection in its own thread, and the socket is closed when
-    it returns."""
+    """A UNIX-domain stream server in a thread (or, with TCP set to
+    "127.0.0.1" or "::1", a TCP one on a free port of that address: PORT);
+    HANDLER(conn) runs per accepted connection in its own thread, and the
+    socket is closed when it returns."""
 
     def __init__(self, env, name, handler=handler_record, backlog=16,
-                 kind=socket.SOCK_STREAM):
+                 kind=socket.SOCK_STREAM, tcp=None):
         self.env = env
         self.path = env.sock_path(name)
         self.handler = handler
@@ -196,8 +197,14 @@ class Backend:
         self.accepted = 0
         self.cond = threading.Condition()
         self.stopping = threading.Event()
-        self.lsock = socket.socket(socket.AF_UNIX, kind)
-        self.lsock.bind(self.path)
+        if tcp is None:
+            self.lsock = socket.socket(socket.AF_UNIX, kind)
+            self.lsock.bind(self.path)
+        else:
+            self.lsock = socket.socket(socket.AF_INET6 if ":" in tcp
+                                       else socket.AF_INET, kind)
+            self.lsock.bind((tcp, 0))
+            self.port = self.lsock.getsockname()[1]
         self.lsock.listen(backlog)
         self.lsock.settimeout(0.1)
         self.threads = []
@@ -552,8 +559,8 @@ class Env:
         return os.path.join(self.tmpdir, name)
 
     def backend(self, name, handler=handler_record, backlog=16,
-                kind=socket.SOCK_STREAM):
-        b = Backend(self, name, handler, backlog, kind)
+                kind=socket.SOCK_STREAM, tcp=None):
+        b = Backend(self, name, handler, backlog, kind, tcp)
         self.backends.append(b)
         return b
 

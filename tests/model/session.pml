@@ -22,7 +22,13 @@
  *    keeps that before the EOF of shutdown(SHUT_WR), which wsgated does
  *    only once its own queue is written (session_flush()).
  *  - libwebsockets: ESTABLISHED once; CLIENT_GONE after the client's
- *    close frame or drop and after DROP_CLIENT.
+ *    close frame or drop and after DROP_CLIENT.  A handshake held for a
+ *    TCP connect gets ESTABLISHED only from ACCEPT_UPGRADE, and its
+ *    writeable callback whenever one is wanted (the client has read
+ *    nothing yet, so nothing of ours can be in its way).
+ *  - A TCP connect completes, fails or is refused at any time while it
+ *    is under way; its timer fires at any time after it is armed, also
+ *    after the connect ended (a stale timer the table ignores).
  *  - The close timer fires at any time after it is armed.  Every other
  *    timer, libwebsockets' verdicts on client messages (too big, bad
  *    UTF-8) and the framing faults of backend messages happen at any time
@@ -51,6 +57,9 @@
 
 byte	st;		/* the session's state */
 bool	released;
+bool	held;		/* the handshake waits for a TCP connect */
+bool	connecting;	/* that connect has no outcome yet */
+bool	connect_armed;
 short	code;		/* close code of the close frame, as the rows say */
 bool	close_armed;
 bool	ww;		/* a writeable callback is wanted */
@@ -81,7 +90,8 @@ hidden short	rc;
 chan	pq = [QUEUE_MAX] of { byte };	/* events raised by actions */
 
 #define closing	(st != S_HANDSHAKE && st != S_REFUSING && st != S_OPEN && \
-		    st != S_RELEASED)
+		    st != S_RELEASED && st != S_START && st != S_CONNECTING && \
+		    st != S_ACCEPTING && st != S_ACCEPTING_DOWN)
 
 inline run_actions()
 {
@@ -181,12 +191,33 @@ inline run_actions()
 	:: act & A_WANT_WRITEABLE -> ww = 1
 	:: else
 	fi;
+	if
+	:: act & A_ARM_CONNECT_TIMER -> connect_armed = 1
+	:: else
+	fi;
+	/* libwebsockets sends the 101 and reports it before returning. */
+	if
+	:: act & A_ACCEPT_UPGRADE ->
+		assert(held && !established && !gone);
+		held = 0;
+		established = 1;
+		pq!E_ESTABLISHED
+	:: else
+	fi;
+	/* The refusal, then the connection is closed: no backend behind. */
+	if
+	:: act & A_REFUSE_UPGRADE ->
+		assert(held && !established && !fd_open && nx == S_RELEASED);
+		held = 0
+	:: else
+	fi;
 	/* Forget what no longer matters: fewer states, same behaviours. */
 	if
 	:: act & A_RELEASE ->
 		assert(!released && nx == S_RELEASED);
 		released = 1;
 		code = 0; close_armed = 0; ww = 0; closes = 0;
+		held = 0; connecting = 0; connect_armed = 0;
 		established = 0; c_ended = 0; gone = 0; killed = 0;
 		lws_closing = 0;
 		c_ended_open = 0; c_lost = 0; c_sent = 0; fwd_close = 0;
@@ -245,7 +276,7 @@ proctype Client()
 		c_ended = 1; dispatch(E_CLIENT_CLOSE) }
 	:: d_step { !c_ended && !gone ->
 		c_ended = 1; gone = 1; dispatch(E_CLIENT_GONE) }
-	:: d_step { ww && established && !gone ->
+	:: d_step { ww && established && !gone && !held ->
 		ww = 0;
 		if
 		:: LWS_CLOSING -> dispatch(E_CLIENT_PROTOCOL_ERROR)
@@ -336,13 +367,34 @@ proctype Flush()
 proctype Lws()
 {
 	do
-	:: d_step { !established && !gone ->
+	:: d_step { !established && !gone && !held ->
 		established = 1; dispatch(E_ESTABLISHED) }
+	:: d_step { ww && held && !gone -> ww = 0; dispatch(E_CLIENT_WRITEABLE) }
 	:: d_step { established && !gone && !c_ended && !closes &&
 	    !lws_closing -> lws_closing = 1 }
 	:: d_step { (killed || c_ended || lws_closing) && !gone ->
 		c_ended = 1; gone = 1; ww = 0; killed = 0;
 		dispatch(E_CLIENT_GONE) }
+	:: released -> break
+	od
+}
+
+/* The TCP connect's outcome, once, and its timer. */
+proctype Connect()
+{
+	do
+	:: d_step { connecting && !released -> connecting = 0;
+		dispatch(E_BACKEND_UP) }
+	:: d_step { connecting && !released -> connecting = 0;
+		dispatch(E_BACKEND_ERROR) }
+	:: d_step { connecting && !released -> connecting = 0;
+		dispatch(E_BACKEND_DOWN) }	/* on_backend_down = close */
+	:: d_step { connect_armed && !released -> connect_armed = 0;
+		if
+		:: connecting -> connecting = 0; dispatch(E_CONNECT_TIMEOUT)
+		:: connecting -> connecting = 0; dispatch(E_BACKEND_DOWN)
+		:: !connecting -> dispatch(E_CONNECT_TIMEOUT)
+		fi }
 	:: released -> break
 	od
 }
@@ -405,9 +457,11 @@ init
 		if
 		:: d_step { dispatch(E_BACKEND_UP) }
 		:: d_step { fd_open = 0; dispatch(E_BACKEND_DOWN) }
+		:: d_step { held = 1; connecting = 1;
+			dispatch(E_BACKEND_CONNECTING) }
 		fi;
 		run Client(); run Backend(); run Flush(); run Lws();
-		run CloseTimer(); run Once()
+		run CloseTimer(); run Connect(); run Once()
 	}
 }
 

@@ -4,6 +4,8 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +196,66 @@ static const struct {
 	{ "yes", 1 }, { "true", 1 }, { "on", 1 }, { "1", 1 },
 	{ "no", 0 }, { "false", 0 }, { "off", 0 }, { "0", 0 },
 };
+
+/* tcp: backends, resolved once at load; connect_timeout. */
+START_TEST(test_tcp_backend)
+{
+	static const unsigned char	 lo4[4] = { 127, 0, 0, 1 };
+	static const unsigned char	 lo6[16] = { [15] = 1 };
+	struct config	*cf;
+	struct route	*rt;
+
+	cf = parse_ok(SERVER "connect_timeout = 2s\n"
+	    "[route /v4]\nbackend = tcp:127.0.0.1:5901\n"
+	    "[route /v6]\nbackend = tcp:[::1]:1\nconnect_timeout = 250ms\n"
+	    "[route /name]\nbackend = tcp:localhost:65535\n"
+	    "[route /unix]\nbackend = unix:/run/a.sock\n");
+	rt = route_match(cf, "/v4");
+	ck_assert_int_eq(rt->rt_target.tg_family, TARGET_INET);
+	ck_assert_mem_eq(rt->rt_target.tg_addr, lo4, 4);
+	ck_assert_uint_eq(rt->rt_target.tg_port, 5901);
+	ck_assert_str_eq(rt->rt_backend, "127.0.0.1:5901");
+	ck_assert_uint_eq(rt->rt_connect_timeout, 2000);
+	rt = route_match(cf, "/v6");
+	ck_assert_int_eq(rt->rt_target.tg_family, TARGET_INET6);
+	ck_assert_mem_eq(rt->rt_target.tg_addr, lo6, 16);
+	ck_assert_uint_eq(rt->rt_target.tg_port, 1);
+	ck_assert_uint_eq(rt->rt_connect_timeout, 250);
+	rt = route_match(cf, "/name");
+	ck_assert_int_ne(rt->rt_target.tg_family, TARGET_UNIX);
+	ck_assert_uint_eq(rt->rt_target.tg_port, 65535);
+	ck_assert_str_eq(rt->rt_backend, "localhost:65535");
+	rt = route_match(cf, "/unix");
+	ck_assert_int_eq(rt->rt_target.tg_family, TARGET_UNIX);
+	ck_assert_str_eq(rt->rt_target.tg_path, "/run/a.sock");
+	ck_assert_str_eq(rt->rt_backend, "/run/a.sock");
+	config_free(cf);
+	cf = parse_ok(SERVER ROUTE_A);
+	ck_assert_uint_eq(cf->cf_routes[0].rt_connect_timeout, 5000);
+	config_free(cf);
+}
+END_TEST
+
+/* A token route: its map is loaded with the configuration. */
+START_TEST(test_targets)
+{
+	struct config	*cf;
+	struct route	*rt;
+
+	cf = parse_ok(SERVER "token_from = path\n"
+	    "[route /websockify/*]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8 [::1] unix:/run/vnc/*\n");
+	rt = route_match(cf, "/websockify/alice");
+	ck_assert_ptr_nonnull(rt);
+	ck_assert_str_eq(rt->rt_targets, DIR "/tokens");
+	ck_assert_str_eq(rt->rt_backend, DIR "/tokens");
+	ck_assert_int_eq(rt->rt_token_from_path, 1);
+	ck_assert_uint_eq(rt->rt_tokenmap.tm_n, 3);
+	ck_assert_ptr_nonnull(tokenmap_lookup(&rt->rt_tokenmap, "bob"));
+	ck_assert_uint_eq(rt->rt_allow.al_n, 3);
+	config_free(cf);
+}
+END_TEST
 
 START_TEST(test_bool)
 {
@@ -744,20 +806,76 @@ static const struct {
 	    "t.ini:3: listen: '127.0.0.1:8080' already at line 2\n" },
 
 	{ SERVER "[route /a]\nbackend = /run/a.sock\n", 1,
-	    "t.ini:4: backend: '/run/a.sock' is not unix:/ABSOLUTE/PATH or "
-	    "seqpacket:/ABSOLUTE/PATH\n" },
+	    "t.ini:4: backend: '/run/a.sock' is not unix:/ABSOLUTE/PATH, "
+	    "seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
 	{ SERVER "[route /a]\nbackend = unix:run/a.sock\n", 1,
 	    "t.ini:4: backend: 'unix:run/a.sock' is not "
-	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
 	{ SERVER "[route /a]\nbackend = seqpacket:run/a.sock\n", 1,
 	    "t.ini:4: backend: 'seqpacket:run/a.sock' is not "
-	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
 	{ SERVER "[route /a]\nbackend = seqpacket:\n", 1,
 	    "t.ini:4: backend: 'seqpacket:' is not "
-	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1\n", 1,
+	    "t.ini:4: backend: 'tcp:127.0.0.1' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1:0\n", 1,
+	    "t.ini:4: backend: 'tcp:127.0.0.1:0' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1:65536\n", 1,
+	    "t.ini:4: backend: 'tcp:127.0.0.1:65536' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:::1:80\n", 1,
+	    "t.ini:4: backend: 'tcp:::1:80' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:[::1:80\n", 1,
+	    "t.ini:4: backend: 'tcp:[::1:80' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:[127.0.0.1]:80\n", 1,
+	    "t.ini:4: backend: 'tcp:[127.0.0.1]:80' is not tcp:HOST:PORT or "
+	    "tcp:[IPV6]:PORT\n" },
+	{ SERVER "[route /a]\nbackend = tcp:no-such-host.invalid:80\n", 1,
+	    "t.ini:4: backend: cannot resolve 'no-such-host.invalid': "
+	    "Name or service not known\n" },
+	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1:5901\n"
+	    "backend_owner = root\n", 1,
+	    "t.ini:5: backend_owner applies to unix: backends, not tcp:\n" },
+	{ SERVER "[route /a]\nbackend = tcp:127.0.0.1:5901\n"
+	    "connect_timeout = 0\n", 1,
+	    "t.ini:5: connect_timeout: must be more than 0\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n", 1,
+	    "t.ini:4: targets needs allow_targets (e.g. allow_targets = "
+	    "127.0.0.0/8 [::1])\n" },
+	{ SERVER "[route /a]\nbackend = unix:/a\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\n", 1,
+	    "t.ini:4: backend and targets exclude each other in [route /a]\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\ntoken_from = path\n", 1,
+	    "t.ini:6: token_from = path needs a prefix route, such as "
+	    "[route /a/*]\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/33\n", 1,
+	    "t.ini:5: allow_targets: '127.0.0.0/33' is not A.B.C.D[/N][:PORTS], "
+	    "[V6][/N][:PORTS] or unix:/GLOB\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/tokens\n"
+	    "allow_targets = 127.0.0.0/8\ntoken_from = header\n", 1,
+	    "t.ini:6: token_from: 'header' is not query or path\n" },
+	{ SERVER ROUTE_A "allow_targets = 127.0.0.0/8\n", 1,
+	    "t.ini:5: allow_targets applies to a route with targets\n" },
+	{ SERVER "allow_targets = 127.0.0.0/8\n" ROUTE_A, 1,
+	    "t.ini:3: allow_targets belongs in a [route] section\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/no-such\n"
+	    "allow_targets = 127.0.0.0/8\n", 1,
+	    DIR "/no-such: No such file or directory\n" },
+	{ SERVER "[route /a]\ntargets = " DIR "/bad.map\n"
+	    "allow_targets = 127.0.0.0/8\n", 2,
+	    DIR "/bad.map:2: not 'token: target'\n"
+	    DIR "/bad.map:3: 'example.com' is not an IP address (names are not "
+	    "looked up in a token map)\n" },
 	{ SERVER "[route /a]\nbackend = SEQPACKET:/a\n", 1,
 	    "t.ini:4: backend: 'SEQPACKET:/a' is not "
-	    "unix:/ABSOLUTE/PATH or seqpacket:/ABSOLUTE/PATH\n" },
+	    "unix:/ABSOLUTE/PATH, seqpacket:/ABSOLUTE/PATH or tcp:HOST:PORT\n" },
 	{ SERVER "[route /a]\nbackend = unix:/a\nbackend = seqpacket:/a\n", 1,
 	    "t.ini:5: duplicate key 'backend' in [route /a] "
 	    "(first at line 4)\n" },
@@ -1223,6 +1341,8 @@ config_suite(void)
 	s = suite_create("config");
 	tc = tcase_create("values");
 	tcase_add_test(tc, test_minimal);
+	tcase_add_test(tc, test_tcp_backend);
+	tcase_add_test(tc, test_targets);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_loop_test(tc, test_bool, 0, nitems(bools));
 	tcase_add_loop_test(tc, test_server_defaults, 0,

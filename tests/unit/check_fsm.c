@@ -47,10 +47,13 @@
 #define CLOSE_B		FSM_A_CLOSE_BACKEND
 #define WW		FSM_A_WANT_WRITEABLE
 #define T_DRAIN		FSM_A_ARM_DRAIN_TIMER
+#define T_CONNECT	FSM_A_ARM_CONNECT_TIMER
+#define ACCEPT		FSM_A_ACCEPT_UPGRADE
+#define REFUSE		FSM_A_REFUSE_UPGRADE
 #define FREE		FSM_A_RELEASE
 
 /* Everything that puts bytes on the client connection or asks to. */
-#define CLIENT_OUTPUT	(FWD_B | PING | CLOSE | WW)
+#define CLIENT_OUTPUT	(FWD_B | PING | CLOSE | WW | ACCEPT | REFUSE)
 /* Everything that touches the backend socket. */
 #define BACKEND_IO	(FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B | CLOSE_B)
 
@@ -67,6 +70,10 @@ enum be {
 
 static const enum be state_backend[FSM_ST__COUNT] = {
 	[FSM_ST_START] = BE_MAYBE,
+	[FSM_ST_CONNECTING] = BE_READ,
+	[FSM_ST_ACCEPTING] = BE_READ,
+	[FSM_ST_ACCEPTING_DOWN] = BE_NONE,
+	[FSM_ST_REJECTING] = BE_NONE,
 	[FSM_ST_HANDSHAKE] = BE_READ,
 	[FSM_ST_REFUSING] = BE_NONE,
 	[FSM_ST_OPEN] = BE_READ,
@@ -90,6 +97,8 @@ static const enum be state_backend[FSM_ST__COUNT] = {
 static const enum fsm_side event_side[FSM_EV__COUNT] = {
 	[FSM_EV_BACKEND_UP] = FSM_SIDE_BACKEND,
 	[FSM_EV_BACKEND_DOWN] = FSM_SIDE_BACKEND,
+	[FSM_EV_BACKEND_CONNECTING] = FSM_SIDE_BACKEND,
+	[FSM_EV_CONNECT_TIMEOUT] = FSM_SIDE_GATEWAY,	/* our timer */
 	[FSM_EV_CLIENT_WRITE_ERROR] = FSM_SIDE_CLIENT,
 	[FSM_EV_CLIENT_BEHIND] = FSM_SIDE_CLIENT,
 	[FSM_EV_BACKEND_QUEUE_FULL] = FSM_SIDE_BACKEND,
@@ -159,6 +168,10 @@ static const struct {
 	{ CLOSE,	EVBIT(CLIENT_WRITEABLE) },
 	/* A spread drain only defers DRAIN. */
 	{ T_DRAIN,	EVBIT(DRAIN_SPREAD) },
+	/* The held handshake is answered from the writeable callback. */
+	{ ACCEPT,	EVBIT(CLIENT_WRITEABLE) },
+	{ REFUSE,	EVBIT(CLIENT_WRITEABLE) },
+	{ T_CONNECT,	EVBIT(BACKEND_CONNECTING) },
 };
 
 static int
@@ -175,20 +188,29 @@ is_close_sent(enum fsm_state st)
 	    st == FSM_ST_CLOSE_SENT_DEAD);
 }
 
+/* States before 101: the handshake is unanswered or being answered. */
+static int
+is_pre_ws(enum fsm_state st)
+{
+	return (st == FSM_ST_START || st == FSM_ST_CONNECTING ||
+	    st == FSM_ST_ACCEPTING || st == FSM_ST_ACCEPTING_DOWN ||
+	    st == FSM_ST_REJECTING || st == FSM_ST_HANDSHAKE ||
+	    st == FSM_ST_REFUSING);
+}
+
 /* States where the client is a WebSocket peer: after 101, not yet freed. */
 static int
 is_ws_up(enum fsm_state st)
 {
-	return (st != FSM_ST_START && st != FSM_ST_HANDSHAKE &&
-	    st != FSM_ST_REFUSING && st != FSM_ST_RELEASED);
+	return (!is_pre_ws(st) && st != FSM_ST_RELEASED);
 }
 
 /* States before anything ended the session. */
 static int
 is_live(enum fsm_state st)
 {
-	return (st == FSM_ST_START || st == FSM_ST_HANDSHAKE ||
-	    st == FSM_ST_REFUSING || st == FSM_ST_OPEN);
+	return ((is_pre_ws(st) && st != FSM_ST_REJECTING) ||
+	    st == FSM_ST_OPEN);
 }
 
 /* Does the writeable callback in ST write something to the client? */
@@ -196,7 +218,7 @@ static int
 writes_on_writeable(enum fsm_state st)
 {
 	return ((fsm_next(st, FSM_EV_CLIENT_WRITEABLE).actions &
-	    (FWD_B | CLOSE)) != 0);
+	    (FWD_B | CLOSE | ACCEPT | REFUSE)) != 0);
 }
 
 /*
@@ -210,11 +232,15 @@ impossible(enum fsm_state st, enum fsm_event ev)
 {
 	int	 fate = ev == FSM_EV_BACKEND_UP || ev == FSM_EV_BACKEND_DOWN;
 
-	if ((st == FSM_ST_START) != fate)
+	if (st == FSM_ST_START)
+		return (!fate && ev != FSM_EV_BACKEND_CONNECTING);
+	if (ev == FSM_EV_BACKEND_CONNECTING)
 		return (1);
+	/* A connect's outcome: once, while it is under way. */
+	if (fate || ev == FSM_EV_CONNECT_TIMEOUT)
+		return (st != FSM_ST_CONNECTING);
 	return ((ev == FSM_EV_CLIENT_CLOSE ||
-	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR) &&
-	    (st == FSM_ST_HANDSHAKE || st == FSM_ST_REFUSING));
+	    ev == FSM_EV_CLIENT_PROTOCOL_ERROR) && is_pre_ws(st));
 }
 
 /* A code that is not wsgated's own: the backend's, the client's, lws's. */
@@ -313,6 +339,38 @@ END_TEST
  */
 typedef const char *inv_fn(enum fsm_state, enum fsm_event, struct fsm_step);
 
+/*
+ * A held handshake is answered once, from the writeable callback: 101
+ * toward the WebSocket states, the refusal (with the status a row set on
+ * entering REJECTING) toward RELEASED.
+ */
+static const char *
+inv_held_handshake(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
+{
+	if ((s.actions & (ACCEPT | REFUSE)) &&
+	    ev != FSM_EV_CLIENT_WRITEABLE)
+		return ("ACCEPT_UPGRADE or REFUSE_UPGRADE outside "
+		    "CLIENT_WRITEABLE");
+	if ((s.actions & ACCEPT) && !(st == FSM_ST_ACCEPTING ||
+	    st == FSM_ST_ACCEPTING_DOWN))
+		return ("ACCEPT_UPGRADE without a held handshake");
+	if ((s.actions & REFUSE) && (st != FSM_ST_REJECTING ||
+	    s.next != FSM_ST_RELEASED))
+		return ("REFUSE_UPGRADE outside REJECTING -> RELEASED");
+	if ((s.http_status != 0) != (s.next == FSM_ST_REJECTING &&
+	    st != FSM_ST_REJECTING))
+		return ("an HTTP status must be exactly on entering REJECTING");
+	if (s.http_status != 0 && s.http_status != 502 &&
+	    s.http_status != 504)
+		return ("an HTTP status other than 502 or 504");
+	if ((s.actions & T_CONNECT) && s.next != FSM_ST_CONNECTING)
+		return ("ARM_CONNECT_TIMER not entering CONNECTING");
+	if (s.next == FSM_ST_CONNECTING && st != FSM_ST_CONNECTING &&
+	    (s.actions & T_CONNECT) == 0)
+		return ("a connect that is not timed");
+	return (NULL);
+}
+
 /* Writes happen only in the writeable callback (libwebsockets' rule). */
 static const char *
 inv_send_close(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
@@ -402,9 +460,10 @@ inv_reason(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 	if (s.close_code == 1013 && (s.reason == NULL || s.reason[0] == '\0'))
 		return ("1013 without a reason");
 	if (s.reason == NULL)
-		return (NULL);
-	if (s.close_code == 0)
-		return ("a reason without a close code");
+		return (s.http_status != 0 ? "an HTTP refusal without a "
+		    "reason" : NULL);
+	if (s.close_code == 0 && s.http_status == 0)
+		return ("a reason without a close code or HTTP status");
 	if (is_foreign_code(s.close_code))
 		return ("a reason of our own for a code not ours");
 	if (strlen(s.reason) > 123)
@@ -636,7 +695,7 @@ inv_backend_fd(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 static const char *
 inv_backend_input(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 {
-	if (state_backend[st] != BE_READ || st == FSM_ST_HANDSHAKE)
+	if (state_backend[st] != BE_READ || is_pre_ws(st))
 		return (NULL);
 	if (ev == FSM_EV_BACKEND_READABLE && (s.actions & (WW | DROP_B)) == 0)
 		return ("a readable backend is neither read nor drained");
@@ -744,6 +803,7 @@ inv_write_error(enum fsm_state st, enum fsm_event ev, struct fsm_step s)
 }
 
 static inv_fn *const invariants[] = {
+	inv_held_handshake,
 	inv_ended_by,
 	inv_write_error,
 	inv_send_close,
@@ -924,7 +984,7 @@ START_TEST(test_raises)
 	struct fsm_raise r = fsm_action_raises(1u << _i);
 	unsigned int	 a = 1u << _i;
 
-	if (a & (FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B))
+	if (a & (FWD_C | FWD_CLOSE | FWD_B | DROP_B | SHUT_B | ACCEPT))
 		ck_assert_msg(r.events != 0 && r.count > 0, "%s raises "
 		    "nothing", fsm_action_name(a));
 	else
@@ -1007,6 +1067,32 @@ START_TEST(test_close_reason)
 		ck_assert_ptr_nonnull(s.reason);
 		ck_assert_str_eq(s.reason, reasons[_i].reason);
 	}
+}
+END_TEST
+
+/* The HTTP refusals of a held handshake (wsgated(8) lists them). */
+static const struct {
+	enum fsm_state	 st;
+	enum fsm_event	 ev;
+	unsigned int	 status;
+	const char	*reason;
+} refusals[] = {
+	{ FSM_ST_CONNECTING, FSM_EV_BACKEND_ERROR, 502, "backend unavailable" },
+	{ FSM_ST_CONNECTING, FSM_EV_CONNECT_TIMEOUT, 504,
+	    "backend timed out" },
+	{ FSM_ST_ACCEPTING, FSM_EV_BACKEND_ERROR, 502, "backend unavailable" },
+};
+
+START_TEST(test_http_refusal)
+{
+	struct fsm_step	 s;
+
+	s = fsm_next(refusals[_i].st, refusals[_i].ev);
+	ck_assert_uint_eq(s.http_status, refusals[_i].status);
+	ck_assert_uint_eq(s.close_code, 0);
+	ck_assert_ptr_nonnull(s.reason);
+	ck_assert_str_eq(s.reason, refusals[_i].reason);
+	ck_assert_int_eq(s.next, FSM_ST_REJECTING);
 }
 END_TEST
 
@@ -1451,6 +1537,43 @@ static const struct walk walks[] = {
 		S(BACKEND_UP, HANDSHAKE, 0, 0, 0),
 		OPENED,
 		END } },
+	{ "TCP: the connect completes, then 101", FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(CLIENT_WRITEABLE, CONNECTING, 0, 0, 0),
+		S(BACKEND_UP, ACCEPTING, WW, 0, 0),
+		S(BACKEND_READABLE, ACCEPTING, 0, 0, 0),
+		S(CLIENT_WRITEABLE, HANDSHAKE, ACCEPT, 0, 0),
+		OPENED,
+		S(CONNECT_TIMEOUT, OPEN, 0, 0, 0),
+		END } },
+	{ "TCP: the connect is refused: 502", FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(BACKEND_ERROR, REJECTING, CLOSE_B | WW | T_CLOSE, 0, 1),
+		S(CONNECT_TIMEOUT, REJECTING, 0, 0, 0),
+		S(CLIENT_WRITEABLE, RELEASED, REFUSE | FREE, 0, 0),
+		END } },
+	{ "TCP: the connect times out: 504", FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(CONNECT_TIMEOUT, REJECTING, CLOSE_B | WW | T_CLOSE, 0, 1),
+		S(CLOSE_TIMEOUT, CLOSE_SENT_DEAD, KILL | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
+	{ "TCP: the connect fails, on_backend_down = close", FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(BACKEND_DOWN, ACCEPTING_DOWN, CLOSE_B | WW, 0, 0),
+		S(CLIENT_WRITEABLE, REFUSING, ACCEPT, 0, 0),
+		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
+		END } },
+	{ "TCP: the client leaves while the connect is under way",
+	    FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(CLIENT_GONE, RELEASED, CLOSE_B | FREE, 0, 0),
+		END } },
+	{ "TCP: a drain while the connect is under way", FSM_ST_START, {
+		S(BACKEND_CONNECTING, CONNECTING, T_CONNECT, 0, 0),
+		S(DRAIN, CLOSE_SENT_DEAD, KILL | CLOSE_B | T_CLOSE, 0, 0),
+		S(CLIENT_GONE, RELEASED, FREE, 0, 0),
+		END } },
 	{ "no backend: refusing from the start", FSM_ST_START, {
 		S(BACKEND_DOWN, REFUSING, 0, 0, 0),
 		S(ESTABLISHED, CLOSING_DEAD, WW | T_CLOSE, 1013, 1),
@@ -1592,7 +1715,8 @@ once_problem(unsigned int f, enum fsm_event ev, struct fsm_step s)
 		return ("RELEASE without entering RELEASED");
 	if ((f & F_BACKEND) && !(f & F_BCLOSED) && !(a & CLOSE_B))
 		return ("released with the backend fd still open");
-	if (!(f & F_CDONE) && !client_end)
+	/* A refusal ends the client's connection: the callback says so. */
+	if (!(f & F_CDONE) && !client_end && !(a & REFUSE))
 		return ("released while the client is still connected");
 	return (NULL);
 }
@@ -1602,7 +1726,8 @@ once_flags(unsigned int f, enum fsm_event ev, struct fsm_step s)
 {
 	unsigned int	 a = s.actions;
 
-	if (ev == FSM_EV_BACKEND_UP)
+	/* A connecting socket is a backend fd already. */
+	if (ev == FSM_EV_BACKEND_UP || ev == FSM_EV_BACKEND_CONNECTING)
 		f |= F_BACKEND;
 	if (s.ended_by != FSM_SIDE_NONE)
 		f |= F_ENDED;
@@ -1727,6 +1852,8 @@ fsm_suite(void)
 	tcase_add_test(tc, test_action_order);
 	tcase_add_loop_test(tc, test_close_reason, 0,
 	    (int)(sizeof(reasons) / sizeof(reasons[0])));
+	tcase_add_loop_test(tc, test_http_refusal, 0,
+	    (int)(sizeof(refusals) / sizeof(refusals[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("termination");

@@ -24,6 +24,7 @@ main(void)
 	srunner_add_suite(sr, pmd_suite());
 	srunner_add_suite(sr, proxy_header_suite());
 	srunner_add_suite(sr, forwarded_suite());
+	srunner_add_suite(sr, tokenmap_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

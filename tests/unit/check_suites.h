@@ -17,5 +17,6 @@ Suite	*pmd_suite(void);
 Suite	*proxy_header_suite(void);
 Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
+Suite	*tokenmap_suite(void);
 
 #endif
