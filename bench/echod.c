@@ -26,14 +26,12 @@
 #include "wsproto.h"
 
 #define BUFSZ		(256 * 1024)
-#define REQ_MAX		4096
 
 struct conn {
 	int		 c_fd;
 	int		 c_open;	/* handshake done (or plain mode) */
 	int		 c_closing;	/* close echoed: EOF once flushed */
-	char		*c_req;		/* owned; handshake so far */
-	size_t		 c_reqlen;
+	struct ws_req	 c_req;		/* the handshake so far */
 	unsigned char	*c_out;		/* owned; unwritten output */
 	size_t		 c_outlen;
 	size_t		 c_outoff;
@@ -62,7 +60,7 @@ static void
 conn_free(struct conn *c)
 {
 	close(c->c_fd);
-	free(c->c_req);
+	ws_req_free(&c->c_req);
 	free(c->c_out);
 	free(c);
 }
@@ -122,32 +120,17 @@ static int
 ws_handshake(struct conn *c, const unsigned char *p, size_t len,
     size_t *used)
 {
-	char		 resp[256], acc[WS_ACCEPT_LEN + 1];
-	const char	*key, *end;
-	size_t		 klen, n;
-	int		 rlen;
+	char	 resp[WS_RESP_MAX];
+	int	 rlen;
 
-	if (c->c_req == NULL && (c->c_req = malloc(REQ_MAX + 1)) == NULL)
-		return (-1);
-	n = len < REQ_MAX - c->c_reqlen ? len : REQ_MAX - c->c_reqlen;
-	memcpy(c->c_req + c->c_reqlen, p, n);
-	c->c_reqlen += n;
-	c->c_req[c->c_reqlen] = '\0';
-	if ((end = strstr(c->c_req, "\r\n\r\n")) == NULL) {
-		*used = len;
-		return (c->c_reqlen < REQ_MAX ? 0 : -1);
-	}
-	/* Bytes after the request are frames: hand them back. */
-	*used = n - (c->c_reqlen - (size_t)(end + 4 - c->c_req));
-	if ((key = ws_header(c->c_req, "Sec-WebSocket-Key", &klen)) == NULL)
-		return (-1);
-	ws_accept(key, klen, acc);
-	free(c->c_req);
-	c->c_req = NULL;
+	/*
+	 * permessage-deflate is taken and frames echoed as they are, RSV1
+	 * too: the client inflates its own compressed stream (the
+	 * bench/deflate cell behind nginx).
+	 */
+	if ((rlen = ws_req_take(&c->c_req, p, len, used, resp, 1)) <= 0)
+		return (rlen);
 	c->c_open = 1;
-	rlen = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols"
-	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
 	return (conn_write(c, (unsigned char *)resp, (size_t)rlen));
 }
 
@@ -156,7 +139,7 @@ static int
 ws_echo(struct conn *c, unsigned char *p, size_t len)
 {
 	unsigned char	*o = obuf;
-	size_t		 need, n, i;
+	size_t		 need, n;
 	uint64_t	 plen;
 
 	while (len > 0) {
@@ -166,21 +149,14 @@ ws_echo(struct conn *c, unsigned char *p, size_t len)
 			continue;
 		}
 		if (c->c_left == 0) {
-			need = 2 + ((c->c_hdr[1] & 0x7f) == 126 ? 2 :
-			    (c->c_hdr[1] & 0x7f) == 127 ? 8 : 0) +
-			    (c->c_hdr[1] & 0x80 ? 4 : 0);
+			need = ws_header_need(c->c_hdr, c->c_hdrlen);
 			while (c->c_hdrlen < need && len > 0) {
 				c->c_hdr[c->c_hdrlen++] = *p++;
 				len--;
 			}
 			if (c->c_hdrlen < need)
 				break;
-			plen = c->c_hdr[1] & 0x7f;
-			if (plen >= 126) {
-				n = plen == 126 ? 2 : 8;
-				for (plen = 0, i = 0; i < n; i++)
-					plen = plen << 8 | c->c_hdr[2 + i];
-			}
+			plen = ws_payload_len(c->c_hdr);
 			if (c->c_hdr[1] & 0x80)
 				memcpy(c->c_mask, c->c_hdr + need - 4, 4);
 			else
@@ -190,10 +166,13 @@ ws_echo(struct conn *c, unsigned char *p, size_t len)
 			c->c_left = plen;
 			c->c_hdrlen = 0;
 			/* A ping is answered; a pong is not echoed. */
-			if (c->c_op != WS_OP_PONG)
-				o += ws_frame_header(o, c->c_hdr[0] & 0x80,
+			if (c->c_op != WS_OP_PONG) {
+				n = ws_frame_header(o, c->c_hdr[0] & 0x80,
 				    c->c_op == WS_OP_PING ? WS_OP_PONG :
 				    c->c_op, plen, NULL);
+				*o |= c->c_hdr[0] & 0x70;	/* RSV bits */
+				o += n;
+			}
 			if (plen == 0) {
 				if (c->c_op == WS_OP_CLOSE)
 					break;

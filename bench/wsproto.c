@@ -3,6 +3,8 @@
  * masking.  Kept here so the benchmark needs no crypto library.
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -208,4 +210,67 @@ ws_mask(unsigned char *p, size_t len, const unsigned char mask[4], size_t off)
 	}
 	for (; i < len; i++)
 		p[i] ^= m[i % 8];
+}
+
+int
+ws_req_take(struct ws_req *r, const unsigned char *p, size_t len,
+    size_t *used, char resp[WS_RESP_MAX], int pmd)
+{
+	char		 acc[WS_ACCEPT_LEN + 1];
+	const char	*key, *end, *ext;
+	size_t		 klen, elen, n;
+
+	if (r->buf == NULL && (r->buf = malloc(WS_REQ_MAX + 1)) == NULL)
+		return (-1);
+	n = len < WS_REQ_MAX - r->len ? len : WS_REQ_MAX - r->len;
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+	r->buf[r->len] = '\0';
+	if ((end = strstr(r->buf, "\r\n\r\n")) == NULL) {
+		*used = len;
+		return (r->len < WS_REQ_MAX ? 0 : -1);
+	}
+	*used = n - (r->len - (size_t)(end + 4 - r->buf));
+	if ((key = ws_header(r->buf, "Sec-WebSocket-Key", &klen)) == NULL)
+		return (-1);
+	ws_accept(key, klen, acc);
+	pmd = pmd && (ext = ws_header(r->buf, "Sec-WebSocket-Extensions",
+	    &elen)) != NULL && elen >= 18 &&
+	    strncmp(ext, "permessage-deflate", 18) == 0;
+	ws_req_free(r);
+	return (snprintf(resp, WS_RESP_MAX, "HTTP/1.1 101 Switching Protocols"
+	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc, pmd ?
+	    "Sec-WebSocket-Extensions: permessage-deflate\r\n" : ""));
+}
+
+void
+ws_req_free(struct ws_req *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = 0;
+}
+
+size_t
+ws_header_need(const unsigned char *hdr, size_t have)
+{
+	if (have < 2)
+		return (2);
+	return (2 + ((hdr[1] & 0x7f) == 126 ? 2 : (hdr[1] & 0x7f) == 127 ?
+	    8 : 0) + (hdr[1] & 0x80 ? 4 : 0));
+}
+
+uint64_t
+ws_payload_len(const unsigned char *hdr)
+{
+	uint64_t	 len = hdr[1] & 0x7f;
+	int		 i, n;
+
+	if (len < 126)
+		return (len);
+	n = len == 126 ? 2 : 8;
+	for (len = 0, i = 0; i < n; i++)
+		len = len << 8 | hdr[2 + i];
+	return (len);
 }

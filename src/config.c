@@ -57,6 +57,8 @@ enum key_type {
 	KT_TARGETS,
 	KT_TOKEN_FROM,
 	KT_ALLOW,
+	KT_COMPRESSION,
+	KT_WINDOW_BITS,
 };
 
 struct key {
@@ -134,6 +136,9 @@ enum {
 	RK_TARGETS,
 	RK_TOKEN_FROM,
 	RK_ALLOW_TARGETS,
+	RK_COMPRESSION,
+	RK_COMPRESSION_WINDOW_BITS,
+	RK_COMPRESSION_CONTEXT_TAKEOVER,
 	RK__COUNT
 };
 
@@ -177,6 +182,13 @@ static const struct key route_keys[RK__COUNT] = {
 	    rt_token_from_path, 0),
 	[RK_ALLOW_TARGETS] = KEY("allow_targets", KT_ALLOW, route, rt_allow,
 	    0),
+	[RK_COMPRESSION] = KEY("compression", KT_COMPRESSION, route,
+	    rt_deflate, 0),
+	[RK_COMPRESSION_WINDOW_BITS] = KEY("compression_window_bits",
+	    KT_WINDOW_BITS, route, rt_deflate_window_bits, 0),
+	[RK_COMPRESSION_CONTEXT_TAKEOVER] = KEY(
+	    "compression_context_takeover", KT_BOOL, route,
+	    rt_deflate_takeover, 0),
 };
 
 enum section {
@@ -834,6 +846,25 @@ parse_value(struct parse *p, const struct key *k, void *base,
 			    "on_backend_down: '%s' is not http or close",
 			    value));
 		break;
+	case KT_COMPRESSION:
+		if (strcmp(value, "off") == 0)
+			*(int *)field = 0;
+		else if (strcmp(value, "deflate") == 0)
+			*(int *)field = 1;
+		else
+			return (parse_err(p, p->p_line,
+			    "compression: '%s' is not off or deflate", value));
+		break;
+	case KT_WINDOW_BITS:
+		s = value;
+		/* zlib cannot deflate with 8 bits (RFC 7692 allows it). */
+		if (parse_uint(&s, &n) != VAL_OK || *s != '\0' || n < 9 ||
+		    n > 15)
+			return (parse_err(p, p->p_line,
+			    "%s: '%s' is not a number from 9 to 15", k->k_name,
+			    value));
+		*(unsigned int *)field = (unsigned int)n;
+		break;
 	case KT_BACKEND:
 		return (parse_backend(p, field, value));
 	case KT_TOKEN_FROM:
@@ -996,6 +1027,8 @@ route_init(struct route *rt)
 	rt->rt_connect_timeout = 5 * 1000;
 	rt->rt_send_timeout = 60 * 1000;
 	rt->rt_on_backend_down = BACKEND_DOWN_HTTP;
+	rt->rt_deflate_window_bits = 15;
+	rt->rt_deflate_takeover = 1;
 }
 
 /* A header ends the section before it: check what only it can tell. */

@@ -79,6 +79,12 @@ struct route {
 	uint64_t	 rt_send_timeout;	/* slow consumer: 1008 */
 	enum route_backend_down rt_on_backend_down;
 	unsigned int	 rt_max_connections;	/* 0: no route limit */
+	/* permessage-deflate (RFC 7692), negotiated by pmd.c */
+	int		 rt_deflate;	/* compression = deflate */
+	unsigned int	 rt_deflate_window_bits;	/* 9..15: the most
+						   for either side */
+	int		 rt_deflate_takeover;	/* context kept between
+						   messages */
 	int		 rt_line;	/* line of the [route] header */
 	unsigned int	 rt_sessions;	/* live sessions; the only mutable field */
 };

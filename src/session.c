@@ -325,8 +325,27 @@ session_sent(struct session *s, int rc)
 }
 
 /*
- * Raw: one read from the backend, sent as one message from the shared
- * buffer, so a raw session holds no buffer of its own.  In text mode a
+ * Where raw backend data is read: the shared buffer, so that a raw
+ * session holds none of its own, unless libwebsockets compresses it:
+ * zlib then reads from it until the client is writeable again, and the
+ * next session's read would overwrite the shared one.  NULL when out of
+ * memory.
+ */
+static unsigned char *
+session_raw_buffer(struct session *s, size_t *size)
+{
+	unsigned char	*buf = ws_tx_buffer(size);
+
+	if (!s->se_deflate)
+		return (buf);
+	if (s->se_fb == NULL &&
+	    (s->se_fb = malloc(ws_headroom() + *size)) == NULL)
+		return (NULL);
+	return (s->se_fb + ws_headroom());
+}
+
+/*
+ * Raw: one read from the backend, sent as one message.  In text mode a
  * UTF-8 character split by the read waits for the next one.
  */
 static void
@@ -339,7 +358,10 @@ session_forward_raw(struct session *s)
 
 	if (!s->se_be_readable)
 		return;
-	buf = ws_tx_buffer(&size);
+	if ((buf = session_raw_buffer(s, &size)) == NULL) {
+		session_raise(s, FSM_EV_BACKEND_ERROR);
+		return;
+	}
 	if (size > rt->rt_buffer_size)
 		size = rt->rt_buffer_size;
 	memcpy(buf, s->se_utf8, s->se_utf8len);

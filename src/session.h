@@ -66,7 +66,8 @@ struct session {
 	/*
 	 * Framed modes: backend bytes not yet sent as messages, with
 	 * libwebsockets' LWS_PRE headroom before se_fb_data.  Owned;
-	 * allocated on first use, at most one message plus one read.
+	 * allocated on first use, at most one message plus one read.  Raw
+	 * mode with se_deflate: the buffer each read goes into.
 	 */
 	unsigned char	*se_fb;
 	size_t		 se_fb_cap, se_fb_off, se_fb_len;
@@ -76,7 +77,8 @@ struct session {
 	/* What each flag means: the comment at the top of fsm.c. */
 	unsigned int	 se_be_readable:1, se_be_hup:1, se_be_blocked:1,
 			 se_shut_pending:1, se_rx_paused:1, se_ping_pending:1,
-			 se_close_queued:1, se_ws_up:1, se_connecting:1;
+			 se_close_queued:1, se_ws_up:1, se_connecting:1,
+			 se_deflate:1;	/* permessage-deflate taken */
 
 	struct loop_timer se_idle, se_ping, se_pong, se_send, se_stall,
 			 se_close, se_connect;

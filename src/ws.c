@@ -30,6 +30,7 @@
 #include "metadata.h"
 #include "metrics.h"
 #include "origin.h"
+#include "pmd.h"
 #include "session.h"
 #include "static.h"
 #include "subprotocol.h"
@@ -76,6 +77,19 @@ static unsigned char		 ws_metabuf[65536];
 static struct lws_protocols	*ws_protocols;
 static char			*ws_offered;	/* all those names; owned */
 static char			*ws_names;	/* the names of ws_protocols */
+
+/*
+ * permessage-deflate on every vhost (lws registers extensions per vhost,
+ * not per connection): CONFIRM_EXTENSION_OKAY refuses it on routes
+ * without compression, and ws_pmd_cb() answers each offer.
+ */
+static int	ws_pmd_cb(struct lws_context *, const struct lws_extension *,
+		    struct lws *, enum lws_extension_callback_reasons, void *,
+		    void *, size_t);
+static const struct lws_extension ws_extensions[] = {
+	{ "permessage-deflate", ws_pmd_cb, "permessage-deflate" },
+	{ NULL, NULL, NULL }
+};
 
 /* wsgated pings on its own, per route; lws's keepalive stays off. */
 static const lws_retry_bo_t	 ws_no_keepalive;
@@ -622,6 +636,64 @@ ws_confirm(struct lws *wsi)
 	return (0);
 }
 
+/* Set the extension's option NAME to VALUE (0: one without a value, on). */
+static void
+ws_pmd_set(struct lws_context *cx, const struct lws_extension *ext,
+    struct lws *wsi, void *user, const char *name, unsigned int value)
+{
+	struct lws_ext_option_arg	 oa;
+	char				 num[8];
+
+	snprintf(num, sizeof(num), "%u", value);
+	memset(&oa, 0, sizeof(oa));
+	oa.option_name = name;
+	oa.start = value != 0 ? num : NULL;
+	lws_extension_callback_pm_deflate(cx, ext, wsi,
+	    LWS_EXT_CB_NAMED_OPTION_SET, user, &oa, 0);
+}
+
+/*
+ * libwebsockets' permessage-deflate, with our answer to the offer (the
+ * project's lws-4.3.5-wsext-negotiate patch asks for it): pmd.c judges
+ * it against the route's compression settings.  Declined, the client
+ * may have another offer, or goes on uncompressed.
+ */
+static int
+ws_pmd_cb(struct lws_context *cx, const struct lws_extension *ext,
+    struct lws *wsi, enum lws_extension_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct lws_ext_negotiate	*neg = in;
+	struct session			*s = lws_get_opaque_user_data(wsi);
+	struct route			*rt;
+	struct pmd_params		 pp;
+
+	if (reason != LWS_EXT_CB_NEGOTIATE_SERVER)
+		return (lws_extension_callback_pm_deflate(cx, ext, wsi, reason,
+		    user, in, len));
+	if (s == NULL)
+		return (-1);
+	rt = s->se_route;
+	if (pmd_negotiate(neg->offer, neg->offer_len,
+	    rt->rt_deflate_window_bits, rt->rt_deflate_takeover, &pp,
+	    neg->resp, neg->resp_len) == -1)
+		return (-1);
+	neg->handled = 1;
+	ws_pmd_set(cx, ext, wsi, user, "server_max_window_bits",
+	    pp.pp_server_bits);
+	ws_pmd_set(cx, ext, wsi, user, "client_max_window_bits",
+	    pp.pp_client_bits);
+	if (!pp.pp_server_takeover)
+		ws_pmd_set(cx, ext, wsi, user, "server_no_context_takeover", 0);
+	if (!pp.pp_client_takeover)
+		ws_pmd_set(cx, ext, wsi, user, "client_no_context_takeover", 0);
+	/* zlib's hash table follows the window: 8 (its default) at 14, 15. */
+	ws_pmd_set(cx, ext, wsi, user, "mem_level", pp.pp_server_bits < 14 ?
+	    pp.pp_server_bits - 6 : 8);
+	s->se_deflate = 1;
+	return (0);
+}
+
 static int
 callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -650,6 +722,8 @@ callback_wsgate(struct lws *wsi, enum lws_callback_reasons reason,
 	if (s == NULL)
 		return (lws_callback_http_dummy(wsi, reason, user, in, len));
 	switch (reason) {
+	case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
+		return (s->se_route->rt_deflate ? 0 : 1);
 	case LWS_CALLBACK_ESTABLISHED:
 		return (session_established(s));
 	case LWS_CALLBACK_RECEIVE:
@@ -751,6 +825,7 @@ ws_vhost_info(struct lws_context_creation_info *info, const struct config *cf)
 	info->protocols = ws_protocols;
 	info->mounts = static_mounts();
 	info->retry_and_idle_policy = &ws_no_keepalive;
+	info->extensions = ws_extensions;
 	/*
 	 * lws bounds the TLS phase with timeout_secs and the wait for the
 	 * request headers with timeout_secs_ah_idle, in whole seconds; the

@@ -5,7 +5,7 @@
 set -u
 fail=0
 for page in "$srcdir/man/wsgated.8" "$srcdir/man/wsgate.ini.5" \
-    "$srcdir/man/wsgate-websockify.1"; do
+    "$srcdir/man/wsgate-token.1" "$srcdir/man/wsgate-websockify.1"; do
 	if out=$(mandoc -Tlint -Wwarning "$page" 2>&1); then
 		echo "PASS: mandoc -Tlint $(basename "$page")"
 	else

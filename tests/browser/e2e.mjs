@@ -3,18 +3,22 @@
 //
 // It starts wsgated ($WSGATED) with the demo page, examples/www, as
 // [static /] and four routes -- /echo (text) and /bin (binary) to
-// examples/echo-backend.py, /chat (lines) to examples/chat-backend.py,
-// /hold to a backend that reads nothing -- and checks that:
+// examples/echo-backend.py, /zecho (text, compression = deflate) to it
+// too, /chat (lines) to examples/chat-backend.py, /hold to a backend that
+// reads nothing -- and checks that:
 //   1. wsgated itself serves the page, as text/html, at /;
 //   2. the page connects to ws://HOST/echo, derived from its own
 //      address, and gets its text message back (typed into its form,
 //      echoed into its log);
 //   3. a binary message of all 256 byte values comes back unchanged;
-//   4. two pages chat through the chat backend: what one says shows in
+//   4. the browser negotiates permessage-deflate on /zecho (ws.extensions
+//      in the page) and gets 200 KB of JSON back unchanged, and none on
+//      /echo, whose route leaves compression off;
+//   5. two pages chat through the chat backend: what one says shows in
 //      the other's chat log, both ways;
-//   5. a page sees close code 1011 when the /hold backend is killed
+//   6. a page sees close code 1011 when the /hold backend is killed
 //      (SIGKILL, with a message left unread, so its socket is reset);
-//   6. the pages see close code 1001 when wsgated drains on SIGTERM.
+//   7. the pages see close code 1001 when wsgated drains on SIGTERM.
 // A screenshot of the demo page goes to $WSGATE_BROWSER_OUT (default:
 // the system's temporary directory).  Prints one line per check and
 // "N passed, N failed"; exits 1 on any failure.
@@ -61,6 +65,11 @@ text = yes
 
 [route /bin]
 backend = unix:${echoSock}
+
+[route /zecho]
+backend = unix:${echoSock}
+text = yes
+compression = deflate
 
 [route /chat]
 backend = unix:${chatSock}
@@ -137,7 +146,33 @@ root = ${path.join(top, "examples", "www")}
     check(bin.binary && bin.same, "a binary message of all 256 byte values comes back unchanged (" +
       JSON.stringify(bin) + ")");
 
-    // 4. Two pages chat through examples/chat-backend.py.
+    // 4. permessage-deflate where the route has it, and only there.
+    const deflate = await demo.evaluate((urls) => Promise.all(urls.map((url) =>
+      new Promise((resolve) => {
+        const z = new WebSocket(url);
+        const rows = [];
+        for (let i = 0; rows.join("").length < 200000; i++)
+          rows.push(JSON.stringify({ id: i, user: "u" + (i % 7), text: "row " + i }) + "\n");
+        const sent = rows.join("");
+        let got = "";
+        z.onopen = () => z.send(sent);
+        z.onmessage = (e) => {
+          got += e.data;
+          if (got.length >= sent.length) {
+            resolve({ extensions: z.extensions, same: got === sent });
+            z.close(1000);
+          }
+        };
+        z.onclose = (e) => resolve({ closed: e.code, extensions: z.extensions });
+      }))), [`ws://127.0.0.1:${wsPort}/zecho`, `ws://127.0.0.1:${wsPort}/echo`]);
+    check(deflate[0].extensions.startsWith("permessage-deflate") && deflate[0].same,
+      "compression = deflate: the browser negotiates permessage-deflate and " +
+      "200 KB of JSON come back unchanged (" + JSON.stringify(deflate[0]) + ")");
+    check(deflate[1].extensions === "" && deflate[1].same,
+      "compression off: no extension, the same text comes back (" +
+      JSON.stringify(deflate[1]) + ")");
+
+    // 5. Two pages chat through examples/chat-backend.py.
     const other = await context.newPage();
     await other.goto(site + "?name=bob");
     check(await waitLog(demo, "open", "chat-log") &&
@@ -153,7 +188,7 @@ root = ${path.join(top, "examples", "www")}
       "the first page shows what the second says (" +
       (await logOf(demo, "chat-log")).trim().split("\n").pop() + ")");
 
-    // 5. The backend is killed: 1011.
+    // 6. The backend is killed: 1011.
     const held = await context.newPage();
     await held.goto(site + "?url=" +
       encodeURIComponent(`ws://127.0.0.1:${wsPort}/hold`));
@@ -166,7 +201,7 @@ root = ${path.join(top, "examples", "www")}
       "the page sees close code 1011 when its backend is killed (" +
       (await logOf(held)).trim().split("\n").pop() + ")");
 
-    // 6. wsgated drains: 1001, and exits 0.
+    // 7. wsgated drains: 1001, and exits 0.
     gw.kill("SIGTERM");
     check(await waitLog(demo, "closed: code 1001"),
       "the demo page sees close code 1001 when wsgated drains (" +

@@ -3,8 +3,8 @@
 event of the session table (CLIENT_WRITE_ERROR): the client is dropped,
 its backend gets EOF, and the log line says the client ended the session.
 
-To make the write fail for certain, wsgated is stopped (SIGSTOP) while
-the backend writes and the client resets its connection (SO_LINGER 0):
+To make the write fail for certain, wsgated is stopped (SIGSTOP), while
+it sleeps in epoll_wait with nothing ready, and then the backend writes and the client resets its connection (SO_LINGER 0):
 when it runs again, the backend's data is the first event it sees (epoll
 reports ready descriptors in the order they became ready), and the
 client looks idle, so the data is sent at once, into a connection the
@@ -46,6 +46,34 @@ def wait_state(pid, want, timeout=10):
     return False
 
 
+def in_epoll_wait(pid):
+    """Whether PID sleeps in epoll_wait: then nothing was ready for it
+    when it went to sleep, so what happens next is reported in order."""
+    try:
+        with open("/proc/%d/wchan" % pid) as f:
+            return f.read() == "do_epoll_wait"
+    except OSError:
+        return False
+
+
+def stop_idle(env, pid, what):
+    """SIGSTOPs PID while it waits in epoll_wait with nothing ready (a
+    client descriptor still waiting for its writeable turn would be
+    reported before the backend's data)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if in_epoll_wait(pid):
+            os.kill(pid, signal.SIGSTOP)
+            env.require(wait_state(pid, True), "%s: wsgated stopped" % what)
+            with open("/proc/%d/syscall" % pid) as f:
+                if f.read().split()[0] in ("232", "281"):
+                    return
+            os.kill(pid, signal.SIGCONT)
+            env.require(wait_state(pid, False), "%s: wsgated runs" % what)
+        time.sleep(0.01)
+    env.require(False, "%s: wsgated idle in epoll_wait within 10 s" % what)
+
+
 def main(env):
     rec = env.backend("w", harness.handler_record)
     env.start(CONFIG)
@@ -57,9 +85,8 @@ def main(env):
         conn = rec.wait_conn(i)
         env.require(env.wait_log(r"session %d: ESTABLISHED" % (i + 1))
                     is not None, "round %d: the session is open" % i)
-        os.kill(pid, signal.SIGSTOP)
+        stop_idle(env, pid, "round %d" % i)
         try:
-            env.require(wait_state(pid, True), "round %d: wsgated stopped" % i)
             conn.sock.sendall(b"to a client that is gone")
             c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                               struct.pack("ii", 1, 0))

@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zlib
 
 import websockets
 import websockets.exceptions
@@ -291,6 +292,20 @@ def encode_frame(opcode, payload=b"", fin=True, mask=True, rsv=0, length=None):
         key = os.urandom(4)
         return head + key + _mask(payload, key)
     return head + payload
+
+
+def deflate_message(data, wbits=15):
+    """DATA as one permessage-deflate message payload (RFC 7692 7.2.1):
+    raw deflate, sync-flushed, without the trailing 00 00 ff ff."""
+    z = zlib.compressobj(9, zlib.DEFLATED, -wbits)
+    out = z.compress(data) + z.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(b"\x00\x00\xff\xff")
+    return out[:-4]
+
+
+def inflate_message(payload):
+    """The payload of one compressed message, inflated (no context)."""
+    return zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
 
 
 class Frame:

@@ -91,6 +91,9 @@ check_route_defaults(const struct route *rt)
 	ck_assert_int_eq(rt->rt_on_backend_down, BACKEND_DOWN_HTTP);
 	ck_assert_uint_eq(rt->rt_max_connections, 0);
 	ck_assert_uint_eq(rt->rt_sessions, 0);
+	ck_assert_int_eq(rt->rt_deflate, 0);
+	ck_assert_uint_eq(rt->rt_deflate_window_bits, 15);
+	ck_assert_int_eq(rt->rt_deflate_takeover, 1);
 }
 
 START_TEST(test_minimal)
@@ -147,7 +150,10 @@ START_TEST(test_every_key)
 	    "on_backend_down = close\n"
 	    "max_connections = 7\n"
 	    "metadata = json\n"
-	    "subprotocols = chat v2.chat\n");
+	    "subprotocols = chat v2.chat\n"
+	    "compression = deflate\n"
+	    "compression_window_bits = 9\n"
+	    "compression_context_takeover = no\n");
 	ck_assert_uint_eq(cf->cf_nlisten, 2);
 	ck_assert_str_eq(cf->cf_listen[0].la_host, "0.0.0.0");
 	ck_assert_int_eq(cf->cf_listen[0].la_port, 80);
@@ -174,6 +180,9 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(rt->rt_max_connections, 7);
 	ck_assert_int_eq(rt->rt_metadata, METADATA_JSON);
 	ck_assert_str_eq(rt->rt_subprotocols, "chat v2.chat");
+	ck_assert_int_eq(rt->rt_deflate, 1);
+	ck_assert_uint_eq(rt->rt_deflate_window_bits, 9);
+	ck_assert_int_eq(rt->rt_deflate_takeover, 0);
 	ck_assert_int_eq(rt->rt_line, 7);
 	config_free(cf);
 }
@@ -848,6 +857,22 @@ static const struct {
 	    "t.ini:5: text: 'maybe' is not yes or no\n" },
 	{ SERVER ROUTE_A "on_backend_down = drop\n", 1,
 	    "t.ini:5: on_backend_down: 'drop' is not http or close\n" },
+	{ SERVER ROUTE_A "compression = gzip\n", 1,
+	    "t.ini:5: compression: 'gzip' is not off or deflate\n" },
+	{ SERVER ROUTE_A "compression = yes\n", 1,
+	    "t.ini:5: compression: 'yes' is not off or deflate\n" },
+	{ SERVER ROUTE_A "compression_window_bits = 8\n", 1,
+	    "t.ini:5: compression_window_bits: '8' is not a number from 9 "
+	    "to 15\n" },
+	{ SERVER ROUTE_A "compression_window_bits = 16\n", 1,
+	    "t.ini:5: compression_window_bits: '16' is not a number from 9 "
+	    "to 15\n" },
+	{ SERVER ROUTE_A "compression_window_bits = 12k\n", 1,
+	    "t.ini:5: compression_window_bits: '12k' is not a number from 9 "
+	    "to 15\n" },
+	{ SERVER ROUTE_A "compression_context_takeover = sometimes\n", 1,
+	    "t.ini:5: compression_context_takeover: 'sometimes' is not yes "
+	    "or no\n" },
 	{ SERVER ROUTE_A "max_message_size = 0\n", 1,
 	    "t.ini:5: max_message_size: must be more than 0\n" },
 	{ SERVER ROUTE_A "max_message_size = 1T\n", 1,

@@ -21,6 +21,7 @@ main(void)
 	srunner_add_suite(sr, metadata_suite());
 	srunner_add_suite(sr, subprotocol_suite());
 	srunner_add_suite(sr, handshake_suite());
+	srunner_add_suite(sr, pmd_suite());
 	srunner_add_suite(sr, tokenmap_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -12,6 +12,7 @@ Suite	*handshake_suite(void);
 Suite	*metadata_suite(void);
 Suite	*route_suite(void);
 Suite	*origin_suite(void);
+Suite	*pmd_suite(void);
 Suite	*token_suite(void);
 Suite	*subprotocol_suite(void);
 Suite	*tokenmap_suite(void);
