@@ -315,7 +315,8 @@ class Client:
                 continue
             backoff = 0.1
             sess = {"port": ws.local_address[1], "inst": None, "received": 0, "code": None,
-                    "phase": self.stats["phase"], "end_phase": None, "pending": None}
+                    "phase": self.stats["phase"], "end_phase": None, "pending": None,
+                    "first": None}
             self.sessions.append(sess)
             self.stats["sessions"] += 1
             try:
@@ -323,6 +324,8 @@ class Client:
                     if self.pending is None:
                         self.seq += 1
                         self.pending = self.seq
+                    if sess["first"] is None:
+                        sess["first"] = self.pending
                     await ws.send("%s %d" % (self.cid, self.pending))
                     reply = (await ws.recv()).split()
                     if reply[1:] != [self.cid, str(self.pending)]:
@@ -428,9 +431,17 @@ async def scenario(fleet):
 def judge(fleet, stats, clients, rolling_refused, rolling_s):
     with open(fleet.backend_out) as f:
         conns = json.load(f)
+    # A client that reconnects may get the same source port again: the
+    # backend's record of a session is the one with its first message.
     by_port = {}
     for c in conns:
-        by_port[(c["addr"], c["port"])] = c
+        by_port.setdefault((c["addr"], c["port"]), []).append(c)
+
+    def record(c, s):
+        recs = by_port.get((c.src, s["port"]), [])
+        mine = [r for r in recs if [c.cid, s["first"]] in r["seqs"]]
+        return mine[0] if len(mine) == 1 else (recs[0] if len(recs) == 1
+                                                  else None)
     srcs = {c.src for c in clients} | {"127.13.250.250"}
     addrs = {c["addr"] for c in conns}
     check(addrs <= srcs and len(conns) >= stats["sessions"],
@@ -453,7 +464,7 @@ def judge(fleet, stats, clients, rolling_refused, rolling_s):
     check(set(codes) == {1001}, "rolling restart: every session it ended got 1001 (%r)" % codes)
     cut, short = 0, []
     for c, s in rolled:
-        be = by_port.get((c.src, s["port"]))
+        be = record(c, s)
         if be is None:
             short.append((c.cid, "no backend record"))
             continue
