@@ -1511,8 +1511,13 @@ route_targets_finish(struct parse *p, struct route *rt, const int *set)
 	if (rt->rt_backend_owner != NULL)
 		parse_err(p, set[RK_TARGETS], "backend_owner does not apply "
 		    "to targets");
-	p->p_nerr += tokenmap_load(rt->rt_targets, &rt->rt_tokenmap,
-	    p->p_errs);
+	/* A map that is not there is this key's error, with its line. */
+	if (access(rt->rt_targets, R_OK) == -1)
+		parse_err(p, set[RK_TARGETS], "targets: %s: %s", rt->rt_targets,
+		    strerror(errno));
+	else
+		p->p_nerr += tokenmap_load(rt->rt_targets, &rt->rt_tokenmap,
+		    p->p_errs);
 	/* Logs and metrics name the map. */
 	if (rt->rt_backend == NULL && (rt->rt_backend = strdup(
 	    rt->rt_targets)) == NULL)

@@ -867,7 +867,7 @@ static const struct {
 	    "t.ini:3: allow_targets belongs in a [route] section\n" },
 	{ SERVER "[route /a]\ntargets = " DIR "/no-such\n"
 	    "allow_targets = 127.0.0.0/8\n", 1,
-	    DIR "/no-such: No such file or directory\n" },
+	    "t.ini:4: targets: " DIR "/no-such: No such file or directory\n" },
 	{ SERVER "[route /a]\ntargets = " DIR "/bad.map\n"
 	    "allow_targets = 127.0.0.0/8\n", 2,
 	    DIR "/bad.map:2: not 'token: target'\n"
