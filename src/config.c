@@ -1511,6 +1511,8 @@ route_targets_finish(struct parse *p, struct route *rt, const int *set)
 	if (rt->rt_backend_owner != NULL)
 		parse_err(p, set[RK_TARGETS], "backend_owner does not apply "
 		    "to targets");
+	if (rt->rt_targets == NULL)
+		return;		/* "targets =" has had its error */
 	/* A map that is not there is this key's error, with its line. */
 	if (access(rt->rt_targets, R_OK) == -1)
 		parse_err(p, set[RK_TARGETS], "targets: %s: %s", rt->rt_targets,

@@ -865,6 +865,8 @@ static const struct {
 	    "t.ini:5: allow_targets applies to a route with targets\n" },
 	{ SERVER "allow_targets = 127.0.0.0/8\n" ROUTE_A, 1,
 	    "t.ini:3: allow_targets belongs in a [route] section\n" },
+	{ SERVER "[route /a]\ntargets =\nallow_targets = 127.0.0.0/8\n", 1,
+	    "t.ini:4: targets: name a file\n" },
 	{ SERVER "[route /a]\ntargets = " DIR "/no-such\n"
 	    "allow_targets = 127.0.0.0/8\n", 1,
 	    "t.ini:4: targets: " DIR "/no-such: No such file or directory\n" },
