@@ -206,6 +206,22 @@ ws_after(void)
 		lws_service_tsi(ws_ctx, -1, 0);
 }
 
+/* A whole plain-text HTTP response, then close (-1 for lws). */
+static int
+ws_reply(struct lws *wsi, int status, const char *text, const char *hdr,
+    const char *body)
+{
+	char	 buf[512];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n%s\r\n%s", status, text, strlen(body),
+	    hdr, body);
+	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
+	return (-1);
+}
+
 /*
  * The handshake is refused: a whole HTTP/1.1 response, then close.  HDR
  * is one more header line ("Name: value\r\n"), or NULL.
@@ -214,9 +230,8 @@ static int
 ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
     int status, const char *why, const char *hdr)
 {
-	char		 buf[512];
+	char		 line[256];
 	const char	*text;
-	int		 n;
 
 	switch (status) {
 	case 400:	text = "Bad Request"; break;
@@ -234,14 +249,10 @@ ws_refuse_hdr(struct lws *wsi, const char *peer, const char *path,
 	if (hdr == NULL)
 		hdr = status == 503 || status == 429 ?
 		    "Retry-After: 1\r\n" : "";
-	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n%s\r\n%s\n", status, text, strlen(why) + 1,
-	    hdr, why);
+	snprintf(line, sizeof(line), "%s\n", why);
 	log_info("refused %s %s: %d %s", peer, path, status, why);
 	metrics_refused(route_match(ws_conf, path), status);
-	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
-	return (-1);
+	return (ws_reply(wsi, status, text, hdr, line));
 }
 
 static int
@@ -761,21 +772,16 @@ ws_pmd_cb(struct lws_context *cx, const struct lws_extension *ext,
 	return (0);
 }
 
-/* The health check: a whole response, then close, as ws_refuse_hdr(). */
+/* The health check; never cached, since it changes with a drain. */
 static int
 ws_health(struct lws *wsi)
 {
-	char		 buf[256];
 	const char	*text, *body;
-	int		 n, status;
+	int		 status;
 
 	status = health_status(&text, &body);
-	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-	    status, text, strlen(body), body);
-	lws_write(wsi, (unsigned char *)buf, (size_t)n, LWS_WRITE_HTTP);
-	return (-1);
+	return (ws_reply(wsi, status, text, "Cache-Control: no-store\r\n",
+	    body));
 }
 
 static int
